@@ -1,0 +1,3 @@
+from tracer_tui.cli import main
+
+main()

@@ -67,8 +67,7 @@ def load_directory(directory: Path | None = None) -> dict[tuple[str, int], Quest
         questionnaire = load_file(path)
         if questionnaire.key in found:
             raise QuestionnaireFileError(
-                f"{path}: id {questionnaire.id!r} version {questionnaire.version} "
-                "is defined twice"
+                f"{path}: id {questionnaire.id!r} version {questionnaire.version} is defined twice"
             )
         found[questionnaire.key] = questionnaire
     return found

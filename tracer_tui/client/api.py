@@ -1,0 +1,175 @@
+"""The central server's API, seen from the agent's workstation.
+
+The UI reaches the server only through :class:`ApiClient`. Every failure becomes one of the
+:class:`ApiError` subclasses, which screens catch and show; none carries personal data.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+from uuid import UUID
+
+import httpx
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from tracer_tui.core.questionnaire import Questionnaire
+from tracer_tui.wire import (
+    API_PREFIX,
+    AgentProfile,
+    DevLoginRequest,
+    InterviewAccepted,
+    InterviewSubmission,
+    LoginResponse,
+    QuestionnaireSummary,
+    QueueResponse,
+)
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class ApiError(Exception):
+    """Any failure talking to the central server."""
+
+    def __init__(self, detail: str, *, code: str = "error", status: int | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.code = code
+        self.status = status
+
+
+class Unreachable(ApiError):
+    """No answer: network down, server down, timeout, TLS failure."""
+
+
+class AuthError(ApiError):
+    """401: not signed in, token expired or refused credentials."""
+
+
+class Forbidden(ApiError):
+    """403: signed in, but not allowed."""
+
+
+class NotFound(ApiError):
+    """404: no such object, or not one of yours."""
+
+
+class Conflict(ApiError):
+    """409: the request clashes with the server's state."""
+
+
+class Invalid(ApiError):
+    """422: the server refused the content."""
+
+
+class ServerError(ApiError):
+    """5xx, or an answer that does not follow the contract."""
+
+
+_BY_STATUS: dict[int, type[ApiError]] = {
+    401: AuthError,
+    403: Forbidden,
+    404: NotFound,
+    409: Conflict,
+    422: Invalid,
+}
+
+_SUMMARIES = TypeAdapter(list[QuestionnaireSummary])
+
+
+class ApiClient:
+    """Async client of ``/api/v1``. Owns its ``httpx.AsyncClient``."""
+
+    def __init__(self, http: httpx.AsyncClient) -> None:
+        self._http = http
+        self._token: str | None = None
+
+    @property
+    def signed_in(self) -> bool:
+        return self._token is not None
+
+    def sign_out(self) -> None:
+        self._token = None
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    # -- transport -------------------------------------------------------------------
+    async def _request(self, method: str, path: str, body: BaseModel | None = None) -> Any:
+        headers = {"Authorization": f"Bearer {self._token}"} if self._token else {}
+        content = body.model_dump_json().encode() if body is not None else None
+        if content is not None:
+            headers["Content-Type"] = "application/json"
+        try:
+            response = await self._http.request(
+                method, API_PREFIX + path, content=content, headers=headers
+            )
+        except httpx.TimeoutException as exc:
+            raise Unreachable("the server did not answer in time", code="timeout") from exc
+        except httpx.TransportError as exc:
+            raise Unreachable(f"cannot reach the server ({type(exc).__name__})") from exc
+        if response.status_code >= 400:
+            raise self._error(response)
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise ServerError("the server sent an answer that is not JSON") from exc
+
+    @staticmethod
+    def _error(response: httpx.Response) -> ApiError:
+        code, detail = "error", f"HTTP {response.status_code}"
+        try:
+            body = response.json()
+            if isinstance(body, dict):
+                code = str(body.get("code", code))
+                detail = str(body.get("detail", detail))
+        except ValueError:
+            pass
+        kind = _BY_STATUS.get(response.status_code)
+        if kind is None:
+            kind = ServerError if response.status_code >= 500 else ApiError
+        return kind(detail, code=code, status=response.status_code)
+
+    @staticmethod
+    def _parse(model: type[M], data: Any) -> M:
+        try:
+            return model.model_validate(data)
+        except ValidationError as exc:
+            raise ServerError(
+                f"the server's answer does not match the contract ({model.__name__})",
+                code="bad_answer",
+            ) from exc
+
+    # -- endpoints -------------------------------------------------------------------
+    async def dev_login(self, national_number: str) -> LoginResponse:
+        data = await self._request(
+            "POST", "/auth/dev-login", DevLoginRequest(national_number=national_number)
+        )
+        login = self._parse(LoginResponse, data)
+        self._token = login.token
+        return login
+
+    async def me(self) -> AgentProfile:
+        return self._parse(AgentProfile, await self._request("GET", "/me"))
+
+    async def queue(self) -> QueueResponse:
+        return self._parse(QueueResponse, await self._request("GET", "/queue"))
+
+    async def questionnaires(self) -> list[QuestionnaireSummary]:
+        data = await self._request("GET", "/questionnaires")
+        try:
+            return _SUMMARIES.validate_python(data)
+        except ValidationError as exc:
+            raise ServerError("the questionnaire list does not match the contract") from exc
+
+    async def questionnaire(self, questionnaire_id: str, version: int) -> Questionnaire:
+        data = await self._request("GET", f"/questionnaires/{questionnaire_id}/{version}")
+        return self._parse(Questionnaire, data)
+
+    async def submit_interview(
+        self, task_id: int, submission: InterviewSubmission
+    ) -> InterviewAccepted:
+        data = await self._request("PUT", f"/tasks/{task_id}/interview", submission)
+        accepted = self._parse(InterviewAccepted, data)
+        if accepted.submission_id != UUID(str(submission.submission_id)):
+            raise ServerError("the server acknowledged another submission", code="bad_answer")
+        return accepted

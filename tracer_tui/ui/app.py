@@ -1,0 +1,109 @@
+"""The application object and the one factory that builds it for every mode."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.reactive import reactive
+from textual.screen import Screen
+
+from tracer_tui.client.api import ApiClient
+from tracer_tui.client.services import Services
+from tracer_tui.config import Settings
+from tracer_tui.core.i18n import N_, _, set_language
+from tracer_tui.core.questionnaire import Questionnaire
+from tracer_tui.wire import AgentProfile
+
+log = logging.getLogger(__name__)
+
+
+class TracerApp(App[None]):
+    CSS_PATH = "tracer.tcss"
+    TITLE = "tracer"
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding("ctrl+q", "quit", N_("Quit"), id="quit", tooltip=N_("Leave tracer")),
+        Binding(
+            "ctrl+p",
+            "command_palette",
+            N_("Commands"),
+            id="palette",
+            tooltip=N_("Search every command"),
+        ),
+        Binding("f1", "help", N_("Keys"), id="help", tooltip=N_("Show every key of this screen")),
+    ]
+
+    online: reactive[bool | None] = reactive(None)
+    agent: reactive[AgentProfile | None] = reactive(None)
+
+    def __init__(self, settings: Settings, services: Services) -> None:
+        set_language(settings.ui.language)
+        super().__init__()
+        from tracer_tui.ui.base import translate_bindings
+
+        translate_bindings(self)
+        self.settings = settings
+        self.services = services
+        self.api: ApiClient | None = None
+        self.questionnaires: dict[tuple[str, int], Questionnaire] = {}
+
+    def on_mount(self) -> None:
+        if self.settings.ui.theme in self.available_themes:
+            self.theme = self.settings.ui.theme
+        else:
+            self.notify(
+                _("Unknown theme {name!r}: using the default.").format(name=self.settings.ui.theme),
+                severity="warning",
+            )
+        from tracer_tui.ui.screens.login import LoginScreen
+
+        self.push_screen(LoginScreen())
+
+    # -- header ------------------------------------------------------------------------
+    def _update_subtitle(self) -> None:
+        parts: list[str] = []
+        if self.agent is not None:
+            parts.append(self.agent.display_name)
+        if self.online is True:
+            parts.append(_("online"))
+        elif self.online is False:
+            parts.append(_("offline"))
+        self.sub_title = " · ".join(parts)
+
+    def watch_online(self) -> None:
+        self._update_subtitle()
+
+    def watch_agent(self) -> None:
+        self._update_subtitle()
+
+    # -- commands ----------------------------------------------------------------------
+    def action_help(self) -> None:
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield SystemCommand(_("Quit"), _("Leave tracer"), self.action_quit)
+        yield SystemCommand(
+            _("Keys"), _("Show every key of this screen"), self.action_show_help_panel
+        )
+        yield SystemCommand(_("Theme"), _("Change the colours"), self.action_change_theme)
+        yield from getattr(screen, "screen_commands", lambda: ())()
+
+    async def on_unmount(self) -> None:
+        """Release the API client; the caller of ``run()`` calls ``services.shutdown()``."""
+        if self.api is not None:
+            try:
+                await self.api.aclose()
+            except Exception:  # closing must never stop the app from quitting
+                log.exception("closing the API client failed")
+            self.api = None
+
+
+def make_app(settings: Settings, services: Services) -> TracerApp:
+    """The one factory: agent, supervisor and practice apps differ only in ``services``."""
+    return TracerApp(settings, services)

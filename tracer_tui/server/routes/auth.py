@@ -1,0 +1,51 @@
+"""Login and the agent's own profile."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from tracer_tui import wire
+from tracer_tui.server import audit
+from tracer_tui.server.auth import CurrentAgentDep, StateDep, issue_token, load_agent
+from tracer_tui.server.db import write_session
+from tracer_tui.server.errors import ApiError
+
+router = APIRouter(tags=["auth"])
+
+
+@router.post("/auth/dev-login")
+def dev_login(body: wire.DevLoginRequest, state: StateDep) -> wire.LoginResponse:
+    """The development login: an agent by national number alone, with no card.
+
+    Refused unless the app was built with ``allow_dev_login`` (practice mode, tests).
+    """
+    if not state.allow_dev_login:
+        raise ApiError(403, "dev_login_disabled", "the development login is disabled")
+    now = state.now()
+    with write_session(state.engine) as session:
+        agent = load_agent(session, national_number=body.national_number)
+        if agent is None:
+            raise ApiError(401, "unknown_agent", "no agent has this national number")
+        token, expires_at = issue_token(
+            session, agent_id=agent.id, now=now, ttl_seconds=state.central.token_ttl
+        )
+        audit.record(
+            session,
+            at=now,
+            agent_id=agent.id,
+            action=audit.Action.DEV_LOGIN,
+            object_type=audit.ObjectType.AGENT,
+            object_ids=[agent.id],
+        )
+        session.commit()
+    return wire.LoginResponse(
+        token=token,
+        expires_at=expires_at,
+        agent=agent.profile(),
+        pledge_due=agent.pledge_due(state.central.pledge_version),
+    )
+
+
+@router.get("/me")
+def me(agent: CurrentAgentDep) -> wire.AgentProfile:
+    return agent.profile()

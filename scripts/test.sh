@@ -19,13 +19,8 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # 2. A virtual environment with the project and its test extras.
-python_bin=${PYTHON:-python3}
-if [ ! -x .venv/bin/python ]; then
-    echo "== creating .venv"
-    "$python_bin" -m venv .venv
-fi
-echo "== installing tracer and its test dependencies"
-.venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
+echo "== installing tracer and its test dependencies into .venv"
+bash scripts/setup.sh test
 
 # 3. Lint, types, tests.
 echo "== ruff"

@@ -4,7 +4,6 @@ that ``tracer practice`` paints fast."""
 from __future__ import annotations
 
 import importlib
-import logging
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,9 +12,10 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from tracer_tui import __version__
+from tracer_tui.errors import UserError
 
 if TYPE_CHECKING:
-    from tracer_tui.client.services import Services
+    from tracer_tui.client.services import Boot
     from tracer_tui.config import Settings
 
 EXIT_USAGE = 2
@@ -64,41 +64,28 @@ class TracerGroup(click.Group):
         return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
-        from tracer_tui.config import ConfigError
-        from tracer_tui.questionnaire_files import QuestionnaireFileError
-
         try:
             return super().invoke(ctx)
-        except (ConfigError, QuestionnaireFileError) as exc:
+        except UserError as exc:
             fail(str(exc))
         except KeyboardInterrupt:
             click.echo("", err=True)
             sys.exit(130)
 
 
-def setup_logging(settings: Settings) -> None:
-    """Log to the user log directory; never to the terminal the UI draws on."""
-    path = settings.log.resolved_path()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handler: logging.Handler = logging.FileHandler(path, encoding="utf-8")
-    except OSError:
-        handler = logging.NullHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(settings.log.level)
-
-
-def run_app(settings: Settings, services: Services) -> None:
+def run_app(boot: Boot) -> None:
+    """Run the UI; a configuration found bad after the first frame ends with one line."""
     from tracer_tui.ui.app import make_app
 
-    setup_logging(settings)
-    app = make_app(settings, services)
+    app = make_app(boot)
     try:
         app.run()
     finally:
-        services.shutdown()
+        app.shutdown_services()
+    if app.boot_error:
+        fail(app.boot_error)
+    if app.return_code:
+        sys.exit(app.return_code)
 
 
 @click.group(
@@ -123,10 +110,9 @@ def main_group(ctx: click.Context, config: Path | None) -> None:
     """
     ctx.obj = CliState(config)
     if ctx.invoked_subcommand is None:
-        from tracer_tui.launch import agent_services
+        from tracer_tui.launch import agent_boot
 
-        settings = ctx.obj.settings()
-        run_app(settings, agent_services(settings))
+        run_app(agent_boot(config))
 
 
 @main_group.command()
@@ -147,10 +133,9 @@ def main_group(ctx: click.Context, config: Path | None) -> None:
 @click.pass_obj
 def practice(state: CliState, seed: int, cases: int) -> None:
     """Practice mode: fake cases on an embedded server; nothing real is touched."""
-    from tracer_tui.launch import PracticeWorld, practice_services
+    from tracer_tui.launch import practice_boot
 
-    settings = state.settings()
-    run_app(settings, practice_services(PracticeWorld(settings, seed=seed, cases=cases)))
+    run_app(practice_boot(state.config, seed=seed, cases=cases))
 
 
 def main() -> None:

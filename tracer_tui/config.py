@@ -9,7 +9,6 @@ environment variable) and the key.
 from __future__ import annotations
 
 import os
-import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
@@ -21,19 +20,26 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
+from tracer_tui.config_file import (
+    APP_NAME,
+    ENV_PREFIX,
+    ConfigError,
+    config_path,
+    env_name,
+    read_config_file,
+    user_config_file,
+)
 from tracer_tui.core.rules import Rules
 from tracer_tui.core.types import Language
 
-APP_NAME = "tracer"
-ENV_PREFIX = "TRACER_"
-
-
-class ConfigError(Exception):
-    """A configuration problem, told in one line."""
-
-
-def user_config_file() -> Path:
-    return Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
+__all__ = [
+    "ENV_PREFIX",
+    "ConfigError",
+    "Settings",
+    "config_path",
+    "load_settings",
+    "user_config_file",
+]
 
 
 def user_data_dir() -> Path:
@@ -155,40 +161,16 @@ def _with_file(data: dict[str, Any]) -> type[Settings]:
     return FileSettings
 
 
-def config_path(explicit: Path | None) -> tuple[Path, bool]:
-    """The file to read, and whether it was asked for (a missing asked-for file is an error)."""
-    if explicit is not None:
-        return explicit, True
-    env = os.environ.get("TRACER_CONFIG")
-    if env:
-        return Path(env), True
-    return user_config_file(), False
-
-
-def _env_name(loc: tuple[int | str, ...]) -> str:
-    return ENV_PREFIX + "__".join(str(part) for part in loc).upper()
-
-
 def load_settings(explicit: Path | None = None, **overrides: Any) -> Settings:
     """Load and validate the configuration, or raise ConfigError with one clear line."""
-    path, required = config_path(explicit)
-    data: dict[str, Any] = {}
-    if path.is_file():
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"{path}: cannot read: {exc}") from exc
-    elif required:
-        raise ConfigError(f"{path}: no such configuration file")
+    path, data = read_config_file(explicit)
     try:
         return _with_file(data)(**overrides)
     except ValidationError as exc:
         first = exc.errors()[0]
         loc = tuple(first["loc"])
         key = ".".join(str(part) for part in loc)
-        env = _env_name(loc)
+        env = env_name(*loc)
         origin = f"environment {env}" if env in os.environ else str(path)
         value = first.get("input")
         shown = f" (got {value!r})" if isinstance(value, str | int | float | bool) else ""

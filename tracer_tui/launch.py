@@ -1,23 +1,77 @@
-"""Wiring: builds the services of each mode. Heavy imports stay inside the functions, so
-that the first paint of the UI does not wait for them."""
+"""Wiring: the boot of each mode. Heavy imports stay inside the functions, so that the
+first paint of the UI does not wait for them."""
 
 from __future__ import annotations
 
+import logging
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from tracer_tui.client.api import ApiClient
-from tracer_tui.client.services import Services
-from tracer_tui.config import Settings
+from tracer_tui.client.services import Boot, Services
+from tracer_tui.config_file import peek, read_config_file
 from tracer_tui.core.i18n import N_
 from tracer_tui.core.types import Language, Role
+
+if TYPE_CHECKING:
+    from tracer_tui.client.api import ApiClient
+    from tracer_tui.config import Settings
 
 PRACTICE_BASE_URL = "http://practice.invalid"
 PRACTICE_TEAM = "practice"
 PRACTICE_CASES = 24
+PRACTICE_MARKER = N_("PRACTICE — fake data")
+LANGUAGES = {language.value for language in Language}
+
+
+def setup_logging(settings: Settings) -> None:
+    """Log to the user log directory; never to the terminal the UI draws on."""
+    path = settings.log.resolved_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = logging.FileHandler(path, encoding="utf-8")
+    except OSError:
+        handler = logging.NullHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(settings.log.level)
+
+
+def _load(config: Path | None) -> Settings:
+    from tracer_tui.config import load_settings
+
+    settings = load_settings(config)
+    setup_logging(settings)
+    return settings
+
+
+def make_boot(
+    config: Path | None,
+    services: Callable[[Settings], Services],
+    marker: str | None = None,
+) -> Boot:
+    """Read the file now (a missing or unreadable file is reported before any UI), peek at
+    what the first frame needs, and leave validation and services to the worker."""
+    _path, data = read_config_file(config)
+    language = peek(data, "ui", "language")
+    return Boot(
+        language=language if language in LANGUAGES else Language.EN.value,
+        theme=peek(data, "ui", "theme") or "textual-dark",
+        start=lambda: _start(config, services),
+        marker=marker,
+    )
+
+
+def _start(
+    config: Path | None, services: Callable[[Settings], Services]
+) -> tuple[Settings, Services]:
+    settings = _load(config)
+    return settings, services(settings)
 
 
 def agent_services(settings: Settings) -> Services:
@@ -25,6 +79,8 @@ def agent_services(settings: Settings) -> Services:
 
     def connect() -> ApiClient:
         import httpx
+
+        from tracer_tui.client.api import ApiClient
 
         ca = settings.server.ca_bundle
         http = httpx.AsyncClient(
@@ -35,6 +91,17 @@ def agent_services(settings: Settings) -> Services:
         return ApiClient(http)
 
     return Services(connect=connect)
+
+
+def agent_boot(config: Path | None) -> Boot:
+    return make_boot(config, agent_services)
+
+
+def practice_boot(config: Path | None, *, seed: int, cases: int) -> Boot:
+    def services(settings: Settings) -> Services:
+        return practice_services(PracticeWorld(settings, seed=seed, cases=cases))
+
+    return make_boot(config, services, marker=PRACTICE_MARKER)
 
 
 @dataclass
@@ -52,6 +119,7 @@ class PracticeWorld:
     def start(self) -> ApiClient:
         import httpx
 
+        from tracer_tui.client.api import ApiClient
         from tracer_tui.practice.fake import FakeWorld
         from tracer_tui.server.app import create_app
         from tracer_tui.server.db import init_db, make_engine
@@ -95,5 +163,5 @@ def practice_services(world: PracticeWorld) -> Services:
         services.dev_identity = world.agent_national_number
         return client
 
-    services = Services(connect=connect, marker=N_("PRACTICE — fake data"), shutdown=world.stop)
+    services = Services(connect=connect, shutdown=world.stop)
     return services

@@ -12,6 +12,17 @@ from uuid import UUID
 import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from tracer_tui.client.errors import (
+    BY_STATUS,
+    ApiError,
+    AuthError,
+    Conflict,
+    Forbidden,
+    Invalid,
+    NotFound,
+    ServerError,
+    Unreachable,
+)
 from tracer_tui.core.questionnaire import Questionnaire
 from tracer_tui.wire import (
     API_PREFIX,
@@ -26,52 +37,18 @@ from tracer_tui.wire import (
 
 M = TypeVar("M", bound=BaseModel)
 
+__all__ = [
+    "ApiClient",
+    "ApiError",
+    "AuthError",
+    "Conflict",
+    "Forbidden",
+    "Invalid",
+    "NotFound",
+    "ServerError",
+    "Unreachable",
+]
 
-class ApiError(Exception):
-    """Any failure talking to the central server."""
-
-    def __init__(self, detail: str, *, code: str = "error", status: int | None = None) -> None:
-        super().__init__(detail)
-        self.detail = detail
-        self.code = code
-        self.status = status
-
-
-class Unreachable(ApiError):
-    """No answer: network down, server down, timeout, TLS failure."""
-
-
-class AuthError(ApiError):
-    """401: not signed in, token expired or refused credentials."""
-
-
-class Forbidden(ApiError):
-    """403: signed in, but not allowed."""
-
-
-class NotFound(ApiError):
-    """404: no such object, or not one of yours."""
-
-
-class Conflict(ApiError):
-    """409: the request clashes with the server's state."""
-
-
-class Invalid(ApiError):
-    """422: the server refused the content."""
-
-
-class ServerError(ApiError):
-    """5xx, or an answer that does not follow the contract."""
-
-
-_BY_STATUS: dict[int, type[ApiError]] = {
-    401: AuthError,
-    403: Forbidden,
-    404: NotFound,
-    409: Conflict,
-    422: Invalid,
-}
 
 _SUMMARIES = TypeAdapter(list[QuestionnaireSummary])
 
@@ -124,7 +101,7 @@ class ApiClient:
                 detail = str(body.get("detail", detail))
         except ValueError:
             pass
-        kind = _BY_STATUS.get(response.status_code)
+        kind = BY_STATUS.get(response.status_code)
         if kind is None:
             kind = ServerError if response.status_code >= 500 else ApiError
         return kind(detail, code=code, status=response.status_code)

@@ -1,12 +1,15 @@
 """What the app is given to work with. Agent, supervisor and practice modes differ only in
-the services they inject, never in branches inside screens."""
+what they inject, never in branches inside screens."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from tracer_tui.client.api import ApiClient
+if TYPE_CHECKING:
+    from tracer_tui.client.api import ApiClient
+    from tracer_tui.config import Settings
 
 
 def _nothing() -> None:
@@ -17,13 +20,40 @@ def _nothing() -> None:
 class Services:
     connect: Callable[[], ApiClient]
     """Builds the API client. May be slow (practice mode boots its server): the UI calls it
-    once, off the UI thread, after the first paint."""
+    once, off the UI thread."""
 
     dev_identity: str | None = None
     """National number for the development login (practice mode only)."""
 
-    marker: str | None = None
-    """A permanent banner shown on every screen (practice mode: fake data)."""
-
     shutdown: Callable[[], None] = field(default=_nothing)
     """Releases what ``connect`` built (practice mode deletes its temporary data)."""
+
+
+@dataclass(frozen=True)
+class Boot:
+    """How an app starts. What the first frame needs is known at once and cheaply; the rest
+    (validating the configuration, building the services) runs in a worker after the first
+    paint, because pydantic alone costs more than Textual's whole first frame."""
+
+    language: str
+    """UI language of the first frame: the configuration's, read without validation."""
+
+    theme: str
+    """Textual theme of the first frame, likewise."""
+
+    start: Callable[[], tuple[Settings, Services]]
+    """Validates the configuration and builds the services; raises a UserError (bad
+    configuration) that ends the app with one line and exit code 2."""
+
+    marker: str | None = None
+    """A permanent banner on every screen (practice mode: fake data), as an ``N_()`` text."""
+
+    @classmethod
+    def ready(cls, settings: Settings, services: Services, marker: str | None = None) -> Boot:
+        """A boot whose settings and services exist already (tests, embedding)."""
+        return cls(
+            language=str(settings.ui.language),
+            theme=settings.ui.theme,
+            start=lambda: (settings, services),
+            marker=marker,
+        )

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
 
-from tracer_tui.client.api import ApiClient
-from tracer_tui.client.services import Services
-from tracer_tui.config import Settings
 from tracer_tui.core.i18n import N_, _, set_language
-from tracer_tui.core.questionnaire import Questionnaire
-from tracer_tui.wire import AgentProfile
+
+if TYPE_CHECKING:
+    from tracer_tui.client.api import ApiClient
+    from tracer_tui.client.services import Boot, Services
+    from tracer_tui.config import Settings
+    from tracer_tui.core.questionnaire import Questionnaire
+    from tracer_tui.wire import AgentProfile
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +35,7 @@ class TracerApp(App[None]):
             N_("Commands"),
             id="palette",
             tooltip=N_("Search every command"),
+            show=False,
         ),
         Binding("f1", "help", N_("Keys"), id="help", tooltip=N_("Show every key of this screen")),
     ]
@@ -39,28 +43,62 @@ class TracerApp(App[None]):
     online: reactive[bool | None] = reactive(None)
     agent: reactive[AgentProfile | None] = reactive(None)
 
-    def __init__(self, settings: Settings, services: Services) -> None:
-        set_language(settings.ui.language)
+    def __init__(self, boot: Boot) -> None:
+        set_language(boot.language)
         super().__init__()
         from tracer_tui.ui.base import translate_bindings
 
         translate_bindings(self)
-        self.settings = settings
-        self.services = services
+        self.boot = boot
+        self._settings: Settings | None = None
+        self._services: Services | None = None
+        self.boot_error: str | None = None
         self.api: ApiClient | None = None
         self.questionnaires: dict[tuple[str, int], Questionnaire] = {}
 
+    @property
+    def settings(self) -> Settings:
+        """The validated configuration; there once the boot has finished (before sign-in)."""
+        assert self._settings is not None, "settings are read before the boot finished"
+        return self._settings
+
+    @property
+    def services(self) -> Services:
+        assert self._services is not None, "services are used before the boot finished"
+        return self._services
+
+    @property
+    def booted(self) -> bool:
+        return self._services is not None
+
     def on_mount(self) -> None:
-        if self.settings.ui.theme in self.available_themes:
-            self.theme = self.settings.ui.theme
-        else:
-            self.notify(
-                _("Unknown theme {name!r}: using the default.").format(name=self.settings.ui.theme),
-                severity="warning",
-            )
+        if self.boot.theme in self.available_themes:
+            self.theme = self.boot.theme
         from tracer_tui.ui.screens.login import LoginScreen
 
         self.push_screen(LoginScreen())
+
+    def finish_boot(self, settings: Settings, services: Services) -> None:
+        """Called by the worker that ran ``boot.start()``, on the UI thread."""
+        self._settings = settings
+        self._services = services
+        if str(settings.ui.language) != self.boot.language:
+            set_language(settings.ui.language)
+        if settings.ui.theme not in self.available_themes:
+            self.notify(
+                _("Unknown theme {name!r}: using the default.").format(name=settings.ui.theme),
+                severity="warning",
+            )
+
+    def fail_boot(self, message: str) -> None:
+        """A bad configuration: leave the terminal and let the command print one line."""
+        self.boot_error = message
+        self.exit(return_code=2)
+
+    def shutdown_services(self) -> None:
+        """Release what the services built (the caller of ``run()`` calls this)."""
+        if self._services is not None:
+            self._services.shutdown()
 
     # -- header ------------------------------------------------------------------------
     def _update_subtitle(self) -> None:
@@ -104,6 +142,8 @@ class TracerApp(App[None]):
             self.api = None
 
 
-def make_app(settings: Settings, services: Services) -> TracerApp:
-    """The one factory: agent, supervisor and practice apps differ only in ``services``."""
-    return TracerApp(settings, services)
+def make_app(boot: Boot) -> TracerApp:
+    """The one factory: agent, supervisor and practice apps differ only in their boot (the
+    services it builds and the marker it shows); ``Boot.ready(settings, services)`` makes
+    one from objects that already exist."""
+    return TracerApp(boot)

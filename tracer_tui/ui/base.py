@@ -41,7 +41,6 @@ class PracticeMarker(Static):
 
     DEFAULT_CSS = """
     PracticeMarker {
-        dock: top;
         width: 100%;
         height: 1;
         background: $warning;
@@ -65,7 +64,7 @@ class TracerScreen(Screen[R], Generic[R]):
 
     def compose(self) -> ComposeResult:
         yield Header(icon="☎")
-        marker = self.tracer.services.marker
+        marker = self.tracer.boot.marker
         if marker:
             yield PracticeMarker(_(marker))
         yield from self.compose_body()

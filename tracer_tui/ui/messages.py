@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tracer_tui.client.api import (
+from tracer_tui.client.errors import (
     ApiError,
     AuthError,
     Conflict,

@@ -17,7 +17,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Input, Label, Select, SelectionList, Static
 
-from tracer_tui.client.api import ApiError, Unreachable
+from tracer_tui.client.errors import ApiError, Unreachable
 from tracer_tui.core.i18n import N_, _
 from tracer_tui.core.identifiers import (
     IdentifierError,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.binding import Binding
@@ -12,10 +13,14 @@ from textual.containers import Center, Vertical
 from textual.widget import Widget
 from textual.widgets import Button, Static
 
-from tracer_tui.client.api import ApiClient, ApiError, Unreachable
+from tracer_tui.client.errors import ApiError, Unreachable
 from tracer_tui.core.i18n import N_, _
+from tracer_tui.errors import UserError
 from tracer_tui.ui.base import TracerScreen
 from tracer_tui.ui.messages import describe_error
+
+if TYPE_CHECKING:
+    from tracer_tui.client.api import ApiClient
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +38,9 @@ class LoginScreen(TracerScreen[None]):
 
     def on_mount(self) -> None:
         self.title = _("Sign in")
-        self.connect()
+        # Connect once the first frame is on screen: practice mode boots its server here,
+        # and its imports would otherwise compete with the first paint.
+        self.call_after_refresh(self.connect)
 
     @property
     def status(self) -> Static:
@@ -46,8 +53,24 @@ class LoginScreen(TracerScreen[None]):
     # -- connecting (off the UI thread: practice mode boots its server here) ---------------
     @work(thread=True, exclusive=True, group="connect")
     def connect(self) -> None:
+        app = self.tracer
+        if not app.booted:
+            try:
+                settings, services = app.boot.start()
+            except UserError as exc:
+                app.call_from_thread(app.fail_boot, str(exc))
+                return
+            except Exception:
+                log.exception("could not start")
+                app.call_from_thread(
+                    self.show_status,
+                    _("Could not start: see the log file for details."),
+                    error=True,
+                )
+                return
+            app.call_from_thread(app.finish_boot, settings, services)
         try:
-            client = self.tracer.services.connect()
+            client = app.services.connect()
         except Exception:
             log.exception("could not start the connection")
             self.app.call_from_thread(

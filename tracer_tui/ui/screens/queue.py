@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
-from tracer_tui.client.api import ApiError, AuthError, Unreachable
+from tracer_tui.client.errors import ApiError, AuthError, Unreachable
 from tracer_tui.core.i18n import N_, _
 from tracer_tui.core.identifiers import format_phone
 from tracer_tui.ui.base import TracerScreen

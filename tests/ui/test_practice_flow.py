@@ -1,0 +1,150 @@
+"""Practice mode end to end: sign in, queue, interview, submit, task gone, row on the server."""
+
+from __future__ import annotations
+
+import socket
+from typing import Any
+
+import pytest
+from sqlmodel import Session, select
+from textual.widgets import DataTable, Input, Select
+
+from tests.ui.conftest import SIZE, Practice, settle, signed_in
+from tracer_tui.server.tables import InterviewSubmission, Task
+from tracer_tui.ui.screens.interview import InterviewScreen
+from tracer_tui.ui.screens.login import LoginScreen
+from tracer_tui.ui.screens.queue import QueueScreen
+
+
+def open_index_case(app: Any) -> int:
+    """Put the cursor on the first index case of the queue; return its task id."""
+    screen = app.screen
+    assert isinstance(screen, QueueScreen)
+    table = screen.query_one("#queue", DataTable)
+    for task_id, task in screen.tasks.items():
+        if task.kind == "index_call":
+            table.move_cursor(row=table.get_row_index(str(task_id)))
+            return task_id
+    raise AssertionError("no index case in the practice queue")
+
+
+async def fill_index_interview(pilot: Any) -> None:
+    screen = pilot.app.screen
+    assert isinstance(screen, InterviewScreen)
+    screen.query_one("#q-identity_confirmed", Select).value = True
+    screen.query_one("#q-symptom_onset", Input).value = "24/11/2026"
+    screen.query_one("#q-contacts_count", Input).value = "3"
+    await pilot.pause()
+
+
+async def test_sign_in_shows_the_queue_of_fake_cases(practice: Practice) -> None:
+    async with practice.app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, LoginScreen)
+        await signed_in(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, QueueScreen)
+        table = screen.query_one("#queue", DataTable)
+        assert table.row_count == len(screen.tasks) > 0
+        assert pilot.app.agent is not None
+        assert pilot.app.agent.display_name in pilot.app.sub_title
+        assert "online" in pilot.app.sub_title
+
+
+async def test_interview_submitted_lands_in_the_server_database(practice: Practice) -> None:
+    async with practice.app.run_test(size=SIZE) as pilot:
+        await signed_in(pilot)
+        task_id = open_index_case(pilot.app)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, InterviewScreen)
+        await fill_index_interview(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, QueueScreen)
+        assert task_id not in screen.tasks
+    with Session(practice.world.engine) as db:
+        stored = db.exec(select(InterviewSubmission)).all()
+        assert [row.task_id for row in stored] == [task_id]
+        assert stored[0].answers == {
+            "identity_confirmed": True,
+            "symptom_onset": "2026-11-24",
+            "contacts_count": 3,
+        }
+        assert stored[0].questionnaire_id == "index-first-call"
+        assert db.get(Task, task_id).status == "done"
+
+
+async def test_missing_required_answer_is_shown_and_nothing_is_sent(practice: Practice) -> None:
+    async with practice.app.run_test(size=SIZE) as pilot:
+        await signed_in(pilot)
+        open_index_case(pilot.app)
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = pilot.app.screen
+        screen.query_one("#q-contacts_count", Input).value = "two"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert pilot.app.screen is screen
+        assert "required" in str(screen.query_one("#err-identity_confirmed").render())
+        assert pilot.app.focused is screen.query_one("#q-identity_confirmed")
+    with Session(practice.world.engine) as db:
+        assert db.exec(select(InterviewSubmission)).all() == []
+
+
+async def test_leaving_a_started_interview_asks_first(practice: Practice) -> None:
+    async with practice.app.run_test(size=SIZE) as pilot:
+        await signed_in(pilot)
+        open_index_case(pilot.app)
+        await pilot.press("enter")
+        await settle(pilot)
+        interview = pilot.app.screen
+        interview.query_one("#q-contacts_count", Input).value = "2"
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        assert pilot.app.screen is interview
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, QueueScreen)
+
+
+async def test_practice_mode_opens_no_network_socket(
+    practice: Practice, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened: list[tuple[int, int]] = []
+    real_socket = socket.socket
+
+    class Guard(real_socket):  # type: ignore[misc,valid-type]
+        def __init__(self, family: int = -1, type: int = -1, *args: Any, **kw: Any) -> None:
+            if family in (socket.AF_INET, socket.AF_INET6):
+                opened.append((family, type))
+                raise OSError("practice mode must not open network sockets")
+            super().__init__(family, type, *args, **kw)
+
+    monkeypatch.setattr(socket, "socket", Guard)
+    async with practice.app.run_test(size=SIZE) as pilot:
+        await signed_in(pilot)
+        open_index_case(pilot.app)
+        await pilot.press("enter")
+        await settle(pilot)
+        await fill_index_interview(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, QueueScreen)
+    assert opened == []
+    with Session(practice.world.engine) as db:
+        assert len(db.exec(select(InterviewSubmission)).all()) == 1
+
+
+def test_practice_data_is_deleted_at_exit(practice: Practice) -> None:
+    practice.services.connect()
+    directory = practice.world.directory
+    assert directory is not None
+    assert directory.exists()
+    practice.services.shutdown()
+    assert not directory.exists()

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from enum import StrEnum
+from functools import cached_property
 
 from pydantic import (
     BaseModel,
@@ -72,15 +73,15 @@ class Comparison(BaseModel):
             raise ValueError(f"a comparison has exactly one operator among {names}")
         return self
 
-    @property
+    @cached_property
     def subject(self) -> str:
         return self.item if self.item is not None else str(self.computed)
 
-    @property
+    @cached_property
     def operator(self) -> Operator:
         return next(op for op in Operator if getattr(self, op.value) is not None)
 
-    @property
+    @cached_property
     def operand(self) -> Operand:
         value: Operand = getattr(self, self.operator.value)
         return value

@@ -21,7 +21,6 @@ from typing import Any
 
 from tracer_tui.core.computed import Computed, RuleContext
 from tracer_tui.core.evaluation import (
-    Entry,
     Evaluation,
     Plan,
     copy_answers,
@@ -32,12 +31,11 @@ from tracer_tui.core.evaluation import (
 )
 from tracer_tui.core.i18n import _
 from tracer_tui.core.questionnaire import Item, Questionnaire, Screen
-from tracer_tui.core.render import render
 from tracer_tui.core.risk import RiskThresholds
 from tracer_tui.core.rules import Rules
 from tracer_tui.core.types import Language
 from tracer_tui.core.values import ItemType, is_empty, to_wire
-from tracer_tui.core.views import EntryView, Errors, ItemView, ScreenView
+from tracer_tui.core.views import Errors, ScreenView, ViewBuilder
 
 
 class InterviewError(Exception):
@@ -66,14 +64,20 @@ class Interview:
         screen_id: str | None = None,
         thresholds: RiskThresholds | None = None,
         _plan: Plan | None = None,
+        _previous: Evaluation | None = None,
     ) -> None:
         self.questionnaire = questionnaire
         self.language = Language(language)
         self.rules = rules
         self.today = today
         self.thresholds = thresholds or RiskThresholds.from_rules(rules)
-        self._plan = _plan or Plan.of(questionnaire)
-        self._answers: dict[str, Any] = copy_answers(answers or {}, self._plan)
+        if _plan is None:  # from outside: take a private copy of the answers
+            self._plan = Plan.of(questionnaire)
+            self._answers: dict[str, Any] = copy_answers(answers or {}, self._plan)
+        else:  # from a change of another interview: already private
+            self._plan = _plan
+            self._answers = dict(answers or {})
+        self._previous = _previous
         self._requested_screen = screen_id
 
     # ---- state ----------------------------------------------------------------------------
@@ -81,7 +85,8 @@ class Interview:
     @cached_property
     def _eval(self) -> Evaluation:
         context = RuleContext(self.rules, self.thresholds, self.today)
-        return Evaluation(self._plan, context, self._answers).run()
+        previous, self._previous = self._previous, None
+        return Evaluation(self._plan, context, self._answers, previous).run()
 
     @property
     def answers(self) -> dict[str, Any]:
@@ -179,6 +184,7 @@ class Interview:
             screen_id=screen_id,
             thresholds=self.thresholds,
             _plan=self._plan,
+            _previous=self.__dict__.get("_eval"),
         )
 
     def with_answer(self, key: str, value: object) -> Interview:
@@ -269,84 +275,23 @@ class Interview:
     # ---- showing --------------------------------------------------------------------------
 
     @cached_property
-    def _placeholder_values(self) -> dict[str, object]:
+    def _views(self) -> ViewBuilder:
         values: dict[str, object] = dict(self.rules.model_dump())
         values.update(self.thresholds.model_dump())
         values["today"] = self.today
         values.update(self._eval.computed)
-        return values
+        return ViewBuilder(self._plan, self._eval, self._answers, self.language, values)
 
     def text(self, item: Item, entry_computed: Mapping[str, Computed] | None = None) -> str:
         """An item's text in the interview language, placeholders filled in."""
-        values: Mapping[str, object] = self._placeholder_values
-        if entry_computed:
-            values = {**values, **entry_computed}
-        return render(item.text.get(self.language), values, self.language)
+        return self._views.render(item.text, entry_computed)
 
     def screen(self, screen_id: str | None = None) -> ScreenView:
         """A visible screen (the current one by default), ready to draw."""
         screen_id = screen_id or self.screen_id
         if screen_id not in self._eval.screens:
             raise InterviewError(f"screen {screen_id!r} is not shown")
-        screen = self.questionnaire.screen(screen_id)
-        errors = self._eval.errors(screen_id)
-        views = tuple(
-            self._view(self._plan.items[item_id], item_id, self._answers.get(item_id), errors)
-            for item_id in self._eval.visible[screen_id]
-        )
-        number = self._eval.screens.index(screen_id)
-        title = render(screen.title.get(self.language), self._placeholder_values, self.language)
-        return ScreenView(
-            id=screen_id,
-            title=title,
-            number=number + 1,
-            count=len(self._eval.screens),
-            items=views,
-            errors=errors,
-            has_back=number > 0,
-            has_next=number < len(self._eval.screens) - 1,
-        )
-
-    def _view(
-        self,
-        item: Item,
-        key: str,
-        raw: object,
-        errors: Errors,
-        entry: Entry | None = None,
-    ) -> ItemView:
-        computed = entry.computed if entry is not None else None
-        hint = item.hint.get(self.language) if item.hint is not None else None
-        entries: tuple[EntryView, ...] = ()
-        if item.is_group:
-            entries = tuple(
-                self._entry_view(item, index, evaluated, errors)
-                for index, evaluated in enumerate(self._eval.entries.get(item.id, []))
-            )
-        return ItemView(
-            key=key,
-            item=item,
-            text=self.text(item, computed),
-            hint=hint,
-            value=raw,
-            errors=errors.get(key, ()),
-            choices=tuple((c.value, c.label.get(self.language)) for c in item.choices),
-            entries=entries,
-        )
-
-    def _entry_view(self, group: Item, index: int, entry: Entry, errors: Errors) -> EntryView:
-        children = self._plan.children[group.id]
-        views = tuple(
-            self._view(
-                children[child_id],
-                entry_key(group.id, index, child_id),
-                entry.raw.get(child_id),
-                errors,
-                entry,
-            )
-            for child_id in entry.visible
-        )
-        return EntryView(group.id, index, views, dict(entry.computed))
+        return self._views.screen(screen_id)
 
     # ---- submission -----------------------------------------------------------------------
 

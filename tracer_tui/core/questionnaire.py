@@ -187,6 +187,12 @@ class Item(BaseModel):
         return self.type is ItemType.GROUP
 
     @property
+    def has_limits(self) -> bool:
+        """Whether a well-formed answer can still break a limit (range, length, pattern…)."""
+        limits = (self.min, self.max, self.min_length, self.max_length, self.pattern)
+        return any(x is not None for x in (*limits, self.not_before, self.not_after))
+
+    @property
     def choice_values(self) -> tuple[str, ...]:
         return tuple(choice.value for choice in self.choices)
 

@@ -1,6 +1,8 @@
 """``tracer card …``: check the eID reader, run a virtual eID card in a vpcd reader.
 
 Errors end with one line ``tracer card: error: …`` and exit code 2, never a traceback.
+The card layer (and cryptography) is imported only when a command runs: ``tracer`` itself
+starts faster.
 """
 
 from __future__ import annotations
@@ -9,8 +11,6 @@ from datetime import date
 from typing import NoReturn
 
 import click
-
-from tracer_tui.eid.errors import EidError
 
 PROG = "tracer card"
 
@@ -46,6 +46,7 @@ def card() -> None:
 def info(reader_filter: str | None, timeout: float) -> None:
     """Read the inserted eID: reader, applet, holder, card number, validity."""
     from tracer_tui.eid.card import BelgianEid
+    from tracer_tui.eid.errors import EidError
     from tracer_tui.eid.pcsc import PcscTransport
 
     try:

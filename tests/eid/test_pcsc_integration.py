@@ -151,7 +151,7 @@ def test_watcher_callbacks(
 
     seen: list[CardEvent] = []
     watcher = CardWatcher("tracer test")
-    watcher.start(seen.append, timeout=0.5)
+    watcher.start(seen.append, timeout=10)
     try:
         runner = insert(VirtualEid(personalised["1.8"]))
         deadline = time.monotonic() + 3
@@ -161,7 +161,9 @@ def test_watcher_callbacks(
         while len(seen) < 2 and time.monotonic() < deadline + 3:
             time.sleep(0.05)
     finally:
-        watcher.stop()
+        stopping = time.perf_counter()
+        watcher.stop()  # wakes the blocked wait at once
+        assert time.perf_counter() - stopping < 1.0
     assert [e.kind for e in seen] == ["inserted", "removed"]
     assert seen[0].atr == personalised["1.8"].atr
 

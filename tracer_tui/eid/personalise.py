@@ -134,7 +134,10 @@ def personalise(
     version = 0x18 if applet == "1.8" else 0x17
     key_kind: KeyKind = "p384" if version >= 0x18 else "rsa2048"
     begin = valid_from or (date.today() - timedelta(days=365))
-    end = begin.replace(year=begin.year + valid_years) - timedelta(days=1)
+    try:
+        end = begin.replace(year=begin.year + valid_years) - timedelta(days=1)
+    except ValueError:  # 29 February
+        end = begin.replace(year=begin.year + valid_years, day=28)
     card_number = _card_number(seed, holder.national_number)
     chip = hashlib.sha256(f"chip:{card_number}".encode()).digest()[:16]
     birth, sex = birth_from_national_number(holder.national_number)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from typing import Literal
 
 from cryptography import x509
@@ -249,8 +249,3 @@ def generate_test_ca(
         citizen_ca=Issued(ca_key, ca_cert),
         rrn=Issued(rrn_key, rrn_cert),
     )
-
-
-def timedelta_years(years: int) -> timedelta:
-    """Approximate years as days, for default validity periods."""
-    return timedelta(days=round(365.25 * years))

@@ -98,3 +98,29 @@ def test_info_without_pcscd(tmp_path: Path) -> None:
         assert (
             result.stderr == "tracer card: error: the smart card service (pcscd) is not running\n"
         )
+
+
+WATCH_WITHOUT_PCSCD = """
+import time
+from tracer_tui.eid.pcsc import CardWatcher
+errors = []
+watcher = CardWatcher()
+watcher.start(print, on_error=errors.append, timeout=0.1)
+time.sleep(0.5)
+watcher.stop()
+print(type(errors[0]).__name__, len(errors) > 1)
+"""
+
+
+@pytest.mark.skipif(importlib.util.find_spec("smartcard") is None, reason="needs pyscard")
+def test_watcher_reports_missing_pcscd_and_keeps_trying(tmp_path: Path) -> None:
+    env = {"PCSCLITE_CSOCK_NAME": str(tmp_path / "no-pcscd.comm"), "PATH": "/usr/bin:/bin"}
+    result = subprocess.run(
+        [sys.executable, "-c", WATCH_WITHOUT_PCSCD],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ServiceUnavailable True"

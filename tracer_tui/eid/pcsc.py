@@ -291,17 +291,18 @@ class CardWatcher:
     Call :meth:`poll` in a worker thread (it blocks up to ``timeout``), or :meth:`start`
     a background thread that calls ``on_event`` for each event. The first poll reports the
     cards already present as "inserted". :meth:`stop` wakes a blocked poll at once.
+    The PC/SC context is made on the first poll, and made again after pcscd restarts.
     """
 
     def __init__(self, reader_filter: str | None = None) -> None:
         self.reader_filter = reader_filter
-        self._context: PcscContext | None = PcscContext()
+        self._context: PcscContext | None = None
         self._known: dict[str, ReaderState] = {}
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
     def _live_context(self) -> PcscContext:
-        if self._context is None:  # pcscd went away earlier: try a new context
+        if self._context is None:  # first poll, or pcscd went away earlier
             self._context = PcscContext()
         return self._context
 
@@ -328,8 +329,18 @@ class CardWatcher:
                 events.append(CardEvent("removed", state.reader))
         return events
 
-    def start(self, on_event: Callable[[CardEvent], None], *, timeout: float = 1.0) -> None:
-        """Watch in a daemon thread; ``on_event`` runs in that thread."""
+    def start(
+        self,
+        on_event: Callable[[CardEvent], None],
+        *,
+        on_error: Callable[[EidError], None] | None = None,
+        timeout: float = 1.0,
+    ) -> None:
+        """Watch in a daemon thread; ``on_event`` runs in that thread.
+
+        ``on_error`` hears PC/SC failures (e.g. ServiceUnavailable while pcscd is down);
+        the watcher keeps retrying every ``timeout`` seconds until :meth:`stop`.
+        """
 
         def run() -> None:
             while not self._stop.is_set():
@@ -338,13 +349,16 @@ class CardWatcher:
                 except TransportError as exc:
                     if self._stop.is_set():
                         return
-                    if isinstance(exc, ServiceUnavailable) and self._context is not None:
+                    if on_error is not None:
+                        on_error(exc)
+                    # pcscd stopped or restarted: start again with a new context
+                    if self._context is not None:
                         self._context.close()
                         self._context = None
-                        for reader, state in list(self._known.items()):
-                            if state.present:
-                                on_event(CardEvent("removed", reader))
-                        self._known.clear()
+                    for reader, state in list(self._known.items()):
+                        if state.present:
+                            on_event(CardEvent("removed", reader))
+                    self._known.clear()
                     self._stop.wait(timeout)
                     continue
                 for event in events:

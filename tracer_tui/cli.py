@@ -94,6 +94,7 @@ def run_app(boot: Boot) -> None:
     context_settings={"help_option_names": ["-h", "--help"]},
     lazy={
         "server": "tracer_tui.cli_server:server",
+        "card": "tracer_tui.cli_card:card",
     },
 )
 @click.option(

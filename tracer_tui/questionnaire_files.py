@@ -92,7 +92,12 @@ def _where(loc: Sequence[int | str], data: object) -> str:
 
 def _problems(error: ValidationError, data: object) -> list[str]:
     found: list[str] = []
-    for detail in error.errors():
+    details = error.errors()
+    locations = [tuple(detail["loc"]) for detail in details]
+    for detail in details:
+        loc = tuple(detail["loc"])
+        if any(other[: len(loc)] == loc and other != loc for other in locations):
+            continue  # a list too short because its items failed: the items tell more
         cause = (detail.get("ctx") or {}).get("error")
         if isinstance(cause, QuestionnaireProblems):
             found.extend(str(problem) for problem in cause.problems)

@@ -104,7 +104,7 @@ def test_durations_follow_the_rules() -> None:
 
 def test_groups_entries_risk_and_limits() -> None:
     interview = start(answers={"consent": True, **HEALTH}, screen_id="people")
-    assert interview.errors() == {"contacts": ("Add at least 1 entries.",)}
+    assert interview.errors() == {"contacts": ("Add at least 1 entry.",)}
     interview = interview.with_entry_added("contacts", low_risk_contact())
     assert interview.errors() == {}
     assert interview.entry_computed("contacts", 0) == {"risk": "low"}

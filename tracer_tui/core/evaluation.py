@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 
 from tracer_tui.core.computed import Computed, ComputedValue, RuleContext, compute
 from tracer_tui.core.conditions import Comparison, evaluate
-from tracer_tui.core.i18n import _, current_language
+from tracer_tui.core.i18n import _, current_language, ngettext
 from tracer_tui.core.questionnaire import DateBound, Item, Questionnaire
 from tracer_tui.core.validation import constraint_errors
 from tracer_tui.core.values import AnswerError, Value, is_empty, parse_answer
@@ -276,10 +276,15 @@ class Evaluation:
         found: dict[str, tuple[str, ...]] = {}
         entries = self.entries.get(group.id, [])
         if len(entries) < group.min_entries:
-            message = _("Add at least {count} entries.").format(count=group.min_entries)
-            found[group.id] = (message,)
+            count = group.min_entries
+            message = ngettext(
+                "Add at least {count} entry.", "Add at least {count} entries.", count
+            )
+            found[group.id] = (message.format(count=count),)
         elif group.max_entries is not None and len(entries) > group.max_entries:
-            found[group.id] = (_("At most {count} entries.").format(count=group.max_entries),)
+            count = group.max_entries
+            message = ngettext("At most {count} entry.", "At most {count} entries.", count)
+            found[group.id] = (message.format(count=count),)
         for index, entry in enumerate(entries):
             for child_id, messages in self.entry_errors(group, entry).items():
                 found[entry_key(group.id, index, child_id)] = messages

@@ -24,15 +24,22 @@ from tracer_tui.client.errors import (
     Unreachable,
 )
 from tracer_tui.core.questionnaire import Questionnaire
+from tracer_tui.core.types import Language
 from tracer_tui.wire import (
     API_PREFIX,
     AgentProfile,
+    ChallengeResponse,
     DevLoginRequest,
     InterviewAccepted,
     InterviewSubmission,
+    LoginRequest,
     LoginResponse,
+    PledgeAccepted,
+    PledgeRequest,
+    PledgeText,
     QuestionnaireSummary,
     QueueResponse,
+    SignatureAlgorithm,
 )
 
 M = TypeVar("M", bound=BaseModel)
@@ -86,6 +93,8 @@ class ApiClient:
             raise Unreachable(f"cannot reach the server ({type(exc).__name__})") from exc
         if response.status_code >= 400:
             raise self._error(response)
+        if response.status_code == 204:
+            return None
         try:
             return response.json()
         except ValueError as exc:
@@ -124,6 +133,70 @@ class ApiClient:
         login = self._parse(LoginResponse, data)
         self._token = login.token
         return login
+
+    async def challenge(self) -> ChallengeResponse:
+        """A fresh login challenge: the card signs ``wire.login_message(challenge.nonce)``."""
+        return self._parse(ChallengeResponse, await self._request("POST", "/auth/challenge"))
+
+    async def login(
+        self,
+        *,
+        challenge_id: str,
+        certificate: bytes,
+        signature: bytes,
+        signature_algorithm: SignatureAlgorithm,
+        ca_certificate: bytes | None = None,
+    ) -> LoginResponse:
+        """Log in with the card's answer to a challenge (see ``wire.LoginRequest``).
+
+        ``certificate`` and ``ca_certificate`` are the DER of card files 5038 and 503A;
+        ``signature`` is PKCS#1 v1.5 (RSA) or raw ``r‖s`` (ECDSA P-384). A refusal raises
+        AuthError whose ``code`` says why (``bad_signature``, ``unknown_agent``, …).
+        """
+        body = LoginRequest(
+            challenge_id=challenge_id,
+            certificate=certificate,
+            ca_certificate=ca_certificate,
+            signature=signature,
+            signature_algorithm=signature_algorithm,
+        )
+        login = self._parse(LoginResponse, await self._request("POST", "/auth/login", body))
+        self._token = login.token
+        return login
+
+    async def logout(self) -> None:
+        """End the session on the server; the token is dropped here whatever happens."""
+        try:
+            if self._token is not None:
+                await self._request("POST", "/auth/logout")
+        finally:
+            self._token = None
+
+    async def pledge(self) -> PledgeText:
+        """The current pledge. Raises ServerError if its hash is not the hash of its text:
+        what the agent is shown is then exactly what they sign."""
+        pledge = self._parse(PledgeText, await self._request("GET", "/pledge"))
+        if pledge.computed_sha256() != pledge.sha256:
+            raise ServerError("the pledge text does not match its hash", code="bad_answer")
+        return pledge
+
+    async def sign_pledge(
+        self,
+        pledge: PledgeText,
+        *,
+        language: Language,
+        signature: bytes,
+        signature_algorithm: SignatureAlgorithm,
+    ) -> PledgeAccepted:
+        """Accept ``pledge`` with the login card's signature over ``pledge.signed_message()``."""
+        body = PledgeRequest(
+            version=pledge.version,
+            text_sha256=pledge.sha256,
+            language=language,
+            signature=signature,
+            signature_algorithm=signature_algorithm,
+        )
+        return self._parse(PledgeAccepted, await self._request("POST", "/pledge", body))
 
     async def me(self) -> AgentProfile:
         return self._parse(AgentProfile, await self._request("GET", "/me"))

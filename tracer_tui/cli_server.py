@@ -24,11 +24,15 @@ def server() -> None:
 @click.pass_obj
 def run(state: CliState, db: str | None, host: str, port: int) -> None:
     """Run the central server (uvicorn). Put it behind a TLS terminator in production."""
+    from tracer_tui.config import ConfigError
     from tracer_tui.server.runner import run as run_server
 
     settings = state.settings()
     central = settings.central.model_copy(update={"db_url": db}) if db else settings.central
-    run_server(central, settings.rules, host=host, port=port)
+    try:
+        run_server(central, settings.rules, host=host, port=port)
+    except ConfigError as exc:  # an unreadable trusted root, an unknown pledge version
+        fail(str(exc))
 
 
 @server.command("init-db")

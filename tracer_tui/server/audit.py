@@ -18,6 +18,9 @@ from tracer_tui.server.tables import AuditRecord
 
 class Action(StrEnum):
     DEV_LOGIN = "auth.dev_login"
+    LOGIN = "auth.login"  # every card login attempt; the object is its outcome code
+    LOGOUT = "auth.logout"
+    PLEDGE_SIGN = "pledge.sign"
     QUEUE_READ = "queue.read"
     TASK_ASSIGN = "task.assign"
     INTERVIEW_SUBMIT = "interview.submit"
@@ -28,6 +31,8 @@ class ObjectType(StrEnum):
     AGENT = "agent"
     TASK = "task"
     SUBMISSION = "interview_submission"
+    LOGIN_OUTCOME = "login_outcome"  # "ok" or the refusal code, e.g. "bad_signature"
+    PLEDGE_SIGNATURE = "pledge_signature"
 
 
 def record(

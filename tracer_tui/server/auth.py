@@ -1,10 +1,17 @@
-"""Bearer tokens: issued at login, stored only as their SHA-256 hash, checked on each request."""
+"""Bearer tokens: issued at login, stored only as their SHA-256 hash, checked on each request.
+
+A token from a card login carries the login certificate's public key (for the pledge
+signature). While such an agent's pledge is due, :data:`CurrentAgentDep` answers 403
+``pledge_due``: only the routes that take :data:`SignedInAgentDep` (``/me``, ``/pledge``,
+logout) stay open. Development-login tokens (practice mode, no card, no key) are not held
+back by the pledge.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Annotated
 
@@ -30,6 +37,14 @@ def hash_token(token: str) -> str:
 
 
 @dataclass(frozen=True)
+class LoginKey:
+    """The key a card login was made with: SubjectPublicKeyInfo DER, certificate SHA-256."""
+
+    public_key: bytes
+    certificate_sha256: str
+
+
+@dataclass(frozen=True)
 class CurrentAgent:
     """The agent a request is made by, as read when its token was checked."""
 
@@ -40,6 +55,8 @@ class CurrentAgent:
     roles: tuple[Role, ...]
     language: Language
     pledge_version: int | None
+    login_key: LoginKey | None = None  # None: a development login, or not read from a token
+    token_hash: str | None = None  # the token this request came with
 
     def profile(self) -> wire.AgentProfile:
         return wire.AgentProfile(
@@ -84,7 +101,12 @@ def load_agent(
 
 
 def issue_token(
-    session: Session, *, agent_id: int, now: datetime, ttl_seconds: int
+    session: Session,
+    *,
+    agent_id: int,
+    now: datetime,
+    ttl_seconds: int,
+    login_key: LoginKey | None = None,
 ) -> tuple[str, datetime]:
     """A new token for the agent (added to the session; the caller commits).
 
@@ -93,32 +115,58 @@ def issue_token(
     session.execute(delete(AuthToken).where(col(AuthToken.expires_at) <= now))
     token = secrets.token_urlsafe(32)
     expires_at = now + timedelta(seconds=ttl_seconds)
-    session.add(AuthToken(token_hash=hash_token(token), agent_id=agent_id, expires_at=expires_at))
+    session.add(
+        AuthToken(
+            token_hash=hash_token(token),
+            agent_id=agent_id,
+            expires_at=expires_at,
+            public_key=login_key.public_key if login_key else None,
+            certificate_sha256=login_key.certificate_sha256 if login_key else None,
+        )
+    )
     return token, expires_at
 
 
-def current_agent(
+def signed_in_agent(
     state: Annotated[ServerState, Depends(get_state)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
 ) -> CurrentAgent:
-    """FastAPI dependency: the agent whose valid bearer token came with the request."""
+    """FastAPI dependency: the agent whose valid bearer token came with the request, whether
+    or not their pledge is due."""
     if credentials is None or not credentials.credentials:
         raise ApiError(401, "token_invalid", "a bearer token is needed", headers=_CHALLENGE)
     token_hash = hash_token(credentials.credentials)
     with read_session(state.engine) as session:
         stored = session.execute(
-            select(col(AuthToken.agent_id), col(AuthToken.expires_at)).where(
-                col(AuthToken.token_hash) == token_hash
-            )
+            select(
+                col(AuthToken.agent_id),
+                col(AuthToken.expires_at),
+                col(AuthToken.public_key),
+                col(AuthToken.certificate_sha256),
+            ).where(col(AuthToken.token_hash) == token_hash)
         ).one_or_none()
         if stored is None:
             raise ApiError(401, "token_invalid", "the token is not known", headers=_CHALLENGE)
-        agent_id, expires_at = stored
+        agent_id, expires_at, public_key, fingerprint = stored
         if expires_at <= state.now():
             raise ApiError(401, "token_expired", "the token has expired", headers=_CHALLENGE)
         agent = load_agent(session, agent_id=agent_id)
     if agent is None:
         raise ApiError(401, "token_invalid", "the token is not known", headers=_CHALLENGE)
+    key = LoginKey(public_key, fingerprint) if public_key and fingerprint else None
+    return replace(agent, login_key=key, token_hash=token_hash)
+
+
+SignedInAgentDep = Annotated[CurrentAgent, Depends(signed_in_agent)]
+
+
+def current_agent(
+    agent: SignedInAgentDep, state: Annotated[ServerState, Depends(get_state)]
+) -> CurrentAgent:
+    """FastAPI dependency: the signed-in agent, refused (403 ``pledge_due``) while a card
+    login's agent has not signed the current pledge."""
+    if agent.login_key is not None and agent.pledge_due(state.central.pledge_version):
+        raise ApiError(403, "pledge_due", "sign the confidentiality pledge first")
     return agent
 
 

@@ -22,8 +22,11 @@ from sqlmodel import Session
 
 from tracer_tui.server.tables import SchemaVersion, ServerTable
 
-SCHEMA_VERSION = 1
-"""The schema this code writes. Raise it with every migration (Alembic, later)."""
+SCHEMA_VERSION = 2
+"""The schema this code writes. Raise it with every migration (Alembic, later).
+
+2: card login (``login_challenge``, the login key on ``auth_token``), ``pledge_signature``.
+"""
 
 BUSY_TIMEOUT_SECONDS = 30.0
 _BEGIN_OPTION = "tracer_begin"

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from fastapi import Request
 from sqlalchemy import Engine
 
+from tracer_tui import wire
 from tracer_tui.config import CentralConfig
 from tracer_tui.core.questionnaire import Questionnaire
 from tracer_tui.core.rules import Rules
+from tracer_tui.server.certs import TrustStore
 
 STATE_KEY = "tracer"
 
@@ -28,6 +30,8 @@ class ServerState:
     allow_dev_login: bool
     questionnaires: Mapping[tuple[str, int], Questionnaire]
     clock: Callable[[], datetime]
+    pledge: wire.PledgeText
+    trust_store: TrustStore = field(default_factory=TrustStore)
 
     def now(self) -> datetime:
         """The injected clock's time, as an aware UTC datetime (naive is taken as UTC)."""

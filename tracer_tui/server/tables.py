@@ -12,7 +12,16 @@ from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import JSON, DateTime, Dialect, Index, String, TypeDecorator
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Dialect,
+    Index,
+    LargeBinary,
+    String,
+    TypeDecorator,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
@@ -164,6 +173,44 @@ class AuthToken(ServerTable, table=True):
     token_hash: str = Field(sa_type=String(64), unique=True)
     agent_id: int = Field(foreign_key="agent.id", index=True)
     expires_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    # Card logins: the login certificate's public key (SubjectPublicKeyInfo DER) and the
+    # SHA-256 of the certificate, to check the pledge signature. None for the dev login.
+    public_key: bytes | None = Field(default=None, sa_type=LargeBinary)
+    certificate_sha256: str | None = Field(default=None, sa_type=String(64))
+
+
+class LoginChallenge(ServerTable, table=True):
+    """A login nonce: single use (``used_at``), short-lived, shared by every server worker."""
+
+    __tablename__ = "login_challenge"
+
+    id: str = Field(sa_type=String(64), primary_key=True)
+    nonce: bytes = Field(sa_type=LargeBinary)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class PledgeSignature(ServerTable, table=True):
+    """An agent's signed acceptance of one version of the confidentiality pledge.
+
+    Enough to check the signature again later: the signed message is
+    ``wire.pledge_message(version, text_sha256)`` and ``public_key`` the login certificate's.
+    """
+
+    __tablename__ = "pledge_signature"
+    __table_args__ = (UniqueConstraint("agent_id", "version", name="uq_pledge_agent_version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    agent_id: int = Field(foreign_key="agent.id", index=True)
+    version: int
+    text_sha256: str = Field(sa_type=String(64))
+    language: str = Field(sa_type=String(2))
+    signature: bytes = Field(sa_type=LargeBinary)
+    signature_algorithm: str = Field(sa_type=String(32))
+    public_key: bytes = Field(sa_type=LargeBinary)
+    certificate_sha256: str = Field(sa_type=String(64))
+    signed_at: datetime = Field(sa_type=UTCDateTime)
 
 
 class AuditRecord(ServerTable, table=True):

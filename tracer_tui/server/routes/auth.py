@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from tracer_tui import wire
 from tracer_tui.server import audit
-from tracer_tui.server.auth import CurrentAgentDep, StateDep, issue_token, load_agent
+from tracer_tui.server.auth import SignedInAgentDep, StateDep, issue_token, load_agent
 from tracer_tui.server.db import write_session
 from tracer_tui.server.errors import ApiError
 
@@ -47,5 +47,6 @@ def dev_login(body: wire.DevLoginRequest, state: StateDep) -> wire.LoginResponse
 
 
 @router.get("/me")
-def me(agent: CurrentAgentDep) -> wire.AgentProfile:
+def me(agent: SignedInAgentDep) -> wire.AgentProfile:
+    """The signed-in agent's profile, also while their pledge is due."""
     return agent.profile()

@@ -37,8 +37,9 @@ def extract() -> Catalog:
     ):
         if any(filename.startswith(part) for part in EXCLUDE):
             continue
-        template.add(message, locations=[(f"tracer_tui/{filename}", lineno)],
-                     auto_comments=comments)
+        template.add(
+            message, locations=[(f"tracer_tui/{filename}", lineno)], auto_comments=comments
+        )
     return template
 
 

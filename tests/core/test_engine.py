@@ -231,6 +231,10 @@ def test_the_caller_s_answers_are_copied() -> None:
     assert interview.value("contacts[0].name") == "A"
     interview.answers["contacts"][0]["name"] = "also changed"
     assert interview.value("contacts[0].name") == "A"
+    chosen = start(answers={"more": ["a"], "contacts": [{"name": "A", "x": ["b"]}]})
+    chosen.answers["more"].append("c")
+    chosen.answers["contacts"][0]["x"].append("c")
+    assert chosen.answers == {"more": ["a"], "contacts": [{"name": "A", "x": ["b"]}]}
 
 
 def test_a_screen_view_for_the_ui() -> None:

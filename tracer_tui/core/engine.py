@@ -91,10 +91,7 @@ class Interview:
     @property
     def answers(self) -> dict[str, Any]:
         """Every answer as entered (hidden ones too), JSON-ready: what a draft saves."""
-        return {
-            key: [dict(entry) for entry in value] if isinstance(value, tuple) else value
-            for key, value in self._answers.items()
-        }
+        return {key: _plain(value) for key, value in self._answers.items()}
 
     @cached_property
     def screen_id(self) -> str:
@@ -367,3 +364,12 @@ def validate_submission(
     for key in interview.unexpected_answers():
         errors[key] = (_("This answer was not asked for."),)
     return errors
+
+
+def _plain(value: object) -> Any:
+    """A copy made of dicts, lists and plain values (group entries are tuples inside)."""
+    if isinstance(value, tuple | list):
+        return [_plain(part) for part in value]
+    if isinstance(value, Mapping):
+        return {str(key): _plain(part) for key, part in value.items()}
+    return value

@@ -316,7 +316,10 @@ def copy_answers(answers: Mapping[str, Any], plan: Plan) -> dict[str, Any]:
         key = str(key)
         item = plan.items.get(key)
         if item is not None and item.is_group and isinstance(value, list | tuple):
-            copied[key] = tuple(dict(entry) for entry in entries_of(value))
+            copied[key] = tuple(
+                {str(k): list(v) if isinstance(v, list | tuple) else v for k, v in entry.items()}
+                for entry in entries_of(value)
+            )
         elif isinstance(value, list | tuple | set | frozenset):
             copied[key] = list(value)
         else:

@@ -1,4 +1,5 @@
-"""Validation of one answer against its item: type, required, ranges, pattern, date limits.
+"""Validation of a well-formed answer against the limits of its item: ranges, lengths,
+pattern, date limits. (Types are checked by :func:`tracer_tui.core.values.parse_answer`.)
 
 Messages are short English source texts translated through ``_`` (the agent's language).
 """
@@ -13,7 +14,7 @@ from functools import lru_cache
 from tracer_tui.core.i18n import _
 from tracer_tui.core.questionnaire import DateBound, Item
 from tracer_tui.core.render import format_value
-from tracer_tui.core.values import AnswerError, ItemType, Value, is_empty, parse_answer
+from tracer_tui.core.values import ItemType, Value
 
 BoundResolver = Callable[[DateBound], date | None]
 
@@ -21,16 +22,6 @@ BoundResolver = Callable[[DateBound], date | None]
 @lru_cache(maxsize=256)
 def _compiled(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
-
-
-def parse(item: Item, raw: object) -> tuple[Value | None, str | None]:
-    """The typed value (``None`` when empty or wrong) and the message of a wrong answer."""
-    if is_empty(raw):
-        return None, None
-    try:
-        return parse_answer(item.type, raw, item.choice_values), None
-    except AnswerError as exc:
-        return None, str(exc)
 
 
 def _shown_date(value: date) -> str:
@@ -62,13 +53,3 @@ def constraint_errors(item: Item, value: Value | None, resolve: BoundResolver) -
         if latest is not None and value > latest:
             errors.append(_("Not after {date}.").format(date=_shown_date(latest)))
     return errors
-
-
-def answer_errors(item: Item, raw: object, resolve: BoundResolver) -> list[str]:
-    """Every message for one visible answer (empty: the answer is fine)."""
-    if is_empty(raw):
-        return [_("This answer is required.")] if item.required else []
-    value, error = parse(item, raw)
-    if error is not None:
-        return [error]
-    return constraint_errors(item, value, resolve)

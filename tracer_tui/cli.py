@@ -95,6 +95,7 @@ def run_app(boot: Boot) -> None:
     lazy={
         "server": "tracer_tui.cli_server:server",
         "card": "tracer_tui.cli_card:card",
+        "questionnaire": "tracer_tui.cli_questionnaire:questionnaire",
     },
 )
 @click.option(

@@ -19,3 +19,6 @@ class Rules(BaseModel):
     isolation_days: int = Field(default=7, ge=1, le=30)
     quarantine_days: int = Field(default=10, ge=1, le=30)
     test_days: tuple[int, ...] = Field(default=(1, 7))
+    high_risk_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    high_risk_distance_m: float = Field(default=1.5, gt=0, le=10)
+    masks_lower_risk: bool = True

@@ -12,7 +12,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
 from tracer_tui.client.errors import ApiError, AuthError, Unreachable
-from tracer_tui.core.i18n import N_, _
+from tracer_tui.core.i18n import N_, _, ngettext
 from tracer_tui.core.identifiers import format_phone
 from tracer_tui.ui.base import TracerScreen
 from tracer_tui.ui.labels import due_label, kind_label
@@ -38,12 +38,12 @@ class QueueScreen(TracerScreen[None]):
     def on_mount(self) -> None:
         self.title = _("Call queue")
         table = self.query_one("#queue", DataTable)
-        table.add_column(_("Kind"), key="kind", width=12)
+        table.add_column(_("Kind"), key="kind")
         table.add_column(_("Person"), key="person", width=28)
-        table.add_column(_("Lang."), key="language", width=5)
-        table.add_column(_("Phone"), key="phone", width=16)
-        table.add_column(_("Due"), key="due", width=11)
-        table.add_column(_("Attempts"), key="attempts", width=8)
+        table.add_column(_("Lang."), key="language")
+        table.add_column(_("Phone"), key="phone")
+        table.add_column(_("Due"), key="due")
+        table.add_column(_("Attempts"), key="attempts")
         table.focus()
 
     def on_screen_resume(self) -> None:
@@ -96,7 +96,11 @@ class QueueScreen(TracerScreen[None]):
             table.move_cursor(row=table.get_row_index(str(selected)))
         status = self.query_one("#queue-status", Static)
         if tasks:
-            status.update(_("{count} tasks in your queue").format(count=len(tasks)))
+            status.update(
+                ngettext(
+                    "{count} task in your queue", "{count} tasks in your queue", len(tasks)
+                ).format(count=len(tasks))
+            )
         else:
             status.update(_("Your queue is empty."))
 

@@ -13,12 +13,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tracer_tui.client.services import Boot, Services
+from tracer_tui.client.store_opener import StoreOpener
 from tracer_tui.config_file import peek, read_config_file
 from tracer_tui.core.i18n import N_
 from tracer_tui.core.types import Language, Role
 
 if TYPE_CHECKING:
     from tracer_tui.client.api import ApiClient
+    from tracer_tui.client.store import LocalStore
     from tracer_tui.config import Settings
 
 PRACTICE_BASE_URL = "http://practice.invalid"
@@ -90,7 +92,20 @@ def agent_services(settings: Settings) -> Services:
         )
         return ApiClient(http)
 
-    return Services(connect=connect)
+    store = agent_store(settings)
+    return Services(connect=connect, store=store, shutdown=store.close)
+
+
+def agent_store(settings: Settings) -> StoreOpener:
+    """The agent's local store at ``[store] path``, its key in the system keyring."""
+
+    def open_store() -> LocalStore:
+        from tracer_tui.client.store import LocalStore
+        from tracer_tui.client.store_key import StoreKey
+
+        return LocalStore.open(settings.store.resolved_path(), key=StoreKey.from_keyring())
+
+    return StoreOpener(open_store)
 
 
 def agent_boot(config: Path | None) -> Boot:
@@ -115,6 +130,7 @@ class PracticeWorld:
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
     directory: Path | None = None
     agent_national_number: str = ""
+    _store: LocalStore | None = field(default=None, init=False, repr=False)
 
     def start(self) -> ApiClient:
         import httpx
@@ -125,7 +141,7 @@ class PracticeWorld:
         from tracer_tui.server.db import init_db, make_engine
         from tracer_tui.server.seed import add_agent, seed_cases
 
-        self.directory = Path(tempfile.mkdtemp(prefix="tracer-practice-"))
+        self.directory = self.directory or Path(tempfile.mkdtemp(prefix="tracer-practice-"))
         engine = make_engine(f"sqlite:///{self.directory / 'practice.sqlite3'}")
         init_db(engine)
         world = FakeWorld(self.seed, self.now)
@@ -146,7 +162,20 @@ class PracticeWorld:
         transport = httpx.ASGITransport(app=app)
         return ApiClient(httpx.AsyncClient(transport=transport, base_url=PRACTICE_BASE_URL))
 
+    def open_store(self) -> LocalStore:
+        """The practice agent's local store, in the temporary directory, sealed with a key
+        that lives in memory only: never the agent's store, never the keyring."""
+        from tracer_tui.client.store import LocalStore
+
+        if self._store is None:
+            self.directory = self.directory or Path(tempfile.mkdtemp(prefix="tracer-practice-"))
+            self._store = LocalStore.open(self.directory / "store.sqlite3")
+        return self._store
+
     def stop(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
         engine = getattr(self, "engine", None)
         if engine is not None:
             engine.dispose()
@@ -163,5 +192,5 @@ def practice_services(world: PracticeWorld) -> Services:
         services.dev_identity = world.agent_national_number
         return client
 
-    services = Services(connect=connect, shutdown=world.stop)
+    services = Services(connect=connect, shutdown=world.stop, store=StoreOpener(world.open_store))
     return services

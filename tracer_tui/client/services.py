@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from tracer_tui.client.api import ApiClient
+    from tracer_tui.client.store import LocalStore
     from tracer_tui.config import Settings
 
 
@@ -27,6 +28,11 @@ class Services:
 
     shutdown: Callable[[], None] = field(default=_nothing)
     """Releases what ``connect`` built (practice mode deletes its temporary data)."""
+
+    store: Callable[[], LocalStore] | None = None
+    """Opens the local store (drafts, cached queue, outbox) at the first call and gives the
+    same store after. Blocks: call it off the UI thread. The agent's store is at
+    ``[store] path``; practice mode's lives in its temporary directory. None: no store."""
 
 
 @dataclass(frozen=True)

@@ -1,33 +1,36 @@
-"""The database: SQLite settings, schema versioning, in-memory use across threads."""
+"""The database: SQLite settings, migrations, in-memory use across threads, PostgreSQL URLs."""
 
 from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col
+from sqlmodel import col
 
-from tracer_tui.server.db import (
-    SCHEMA_VERSION,
-    SchemaError,
-    init_db,
-    make_engine,
-    read_session,
-    write_session,
-)
-from tracer_tui.server.tables import SchemaVersion, Team
+from tracer_tui.server.db import SchemaError, init_db, make_engine, read_session, write_session
+from tracer_tui.server.migrate import head_revision
+from tracer_tui.server.tables import LoginChallenge, Team
 
 
-def test_sqlite_file_settings(engine: Engine) -> None:
+def test_sqlite_file_settings(db_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{db_path}")
     with engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30_000
+    engine.dispose()
+
+
+def test_postgresql_urls_get_psycopg_and_a_pool() -> None:
+    engine = make_engine("postgresql://tracer@127.0.0.1:1/tracer", pool_size=7)
+    assert engine.url.drivername == "postgresql+psycopg"
+    assert engine.pool.size() == 7  # type: ignore[attr-defined]
+    engine.dispose()
 
 
 def test_file_directory_is_created(tmp_path: Path) -> None:
@@ -37,38 +40,50 @@ def test_file_directory_is_created(tmp_path: Path) -> None:
     assert (tmp_path / "a" / "b" / "central.sqlite3").is_file()
 
 
-def test_schema_version_is_recorded_once(engine: Engine) -> None:
+def revision(engine: Engine) -> str:
+    with engine.connect() as connection:
+        return str(connection.execute(text("SELECT version_num FROM alembic_version")).scalar())
+
+
+def test_init_db_is_at_head_and_harmless_again(engine: Engine) -> None:
     init_db(engine)
     init_db(engine)
-    with Session(engine) as session:
-        rows = session.execute(select(col(SchemaVersion.version))).scalars().all()
-    assert rows == [SCHEMA_VERSION]
+    assert revision(engine) == head_revision()
 
 
 def test_a_newer_schema_is_refused(engine: Engine) -> None:
-    init_db(engine)
-    with write_session(engine) as session:
-        session.add(SchemaVersion(version=SCHEMA_VERSION + 1, applied_at=datetime.now(UTC)))
-        session.commit()
-    with pytest.raises(SchemaError, match="schema version"):
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    with pytest.raises(SchemaError, match="unknown to this server"):
         init_db(engine)
 
 
 def test_foreign_keys_are_enforced(engine: Engine) -> None:
-    init_db(engine)
     insert = text(
         "INSERT INTO agent (national_number, display_name, team_id, roles, language)"
         " VALUES ('80010100107', 'x', 42, '[]', 'fr')"
     )
-    with write_session(engine) as session, pytest.raises(IntegrityError, match="FOREIGN KEY"):
+    with write_session(engine) as session, pytest.raises(IntegrityError, match=r"(?i)foreign key"):
         session.execute(insert)
 
 
 def test_times_come_back_as_utc(engine: Engine) -> None:
-    init_db(engine)
+    with write_session(engine) as session:
+        session.add(
+            LoginChallenge(
+                id="c",
+                nonce=b"n",
+                created_at=datetime(2020, 5, 18, 10, tzinfo=timezone(timedelta(hours=2))),
+                expires_at=datetime(2020, 5, 18, 8, 1),
+            )
+        )
+        session.commit()
     with read_session(engine) as session:
-        applied = session.execute(select(col(SchemaVersion.applied_at))).scalar_one()
-    assert applied.tzinfo is UTC
+        challenge = session.get(LoginChallenge, "c")
+    assert challenge is not None
+    assert challenge.created_at == datetime(2020, 5, 18, 8, tzinfo=UTC)
+    assert challenge.created_at.tzinfo is UTC
+    assert challenge.expires_at == datetime(2020, 5, 18, 8, 1, tzinfo=UTC)
 
 
 def test_in_memory_database_is_shared_by_threads() -> None:
@@ -90,7 +105,7 @@ def test_in_memory_database_is_shared_by_threads() -> None:
 
 
 @pytest.mark.parametrize("where", ["memory", "file"])
-def test_writers_do_not_interleave(where: str, db_path: Path) -> None:
+def test_sqlite_writers_do_not_interleave(where: str, db_path: Path) -> None:
     """Threads that read then write never lose an update nor fail on a busy database."""
     engine = make_engine("sqlite://" if where == "memory" else f"sqlite:///{db_path}")
     init_db(engine)

@@ -3,17 +3,36 @@
 A record holds identifiers only (who, what action, which object): never a name, a national
 number or any other personal data. It is written in the same transaction as the action it
 records, so that no action commits without its record.
+
+The trail is append-only (triggers refuse UPDATE, DELETE and TRUNCATE) and hash-chained: the
+records are numbered by ``seq`` without gaps, and each one stores the hash of the one before
+(:func:`record_hash`). :func:`record` only stages records in the session; the session's commit
+(:class:`tracer_tui.server.db.ServerSession`) chains them as its last step, holding the chain's
+head row locked (``SELECT … FOR UPDATE`` on PostgreSQL; on SQLite every writing transaction
+holds the database's write lock from ``BEGIN IMMEDIATE``) until the commit: two writers never
+chain onto the same record, however many workers share the database.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import datetime
+import hashlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlmodel import Session
+from sqlalchemy import Engine, insert, select, update
+from sqlmodel import Session, col
 
-from tracer_tui.server.tables import AuditRecord
+from tracer_tui.server.tables import AuditHead, AuditRecord
+
+GENESIS = "0" * 64
+"""The ``prev_hash`` of the first record."""
+HEAD_ID = 1
+PENDING = "tracer_audit_pending"
+"""Key in ``Session.info`` of the records staged for the commit."""
+_BATCH = 5000
 
 
 class Action(StrEnum):
@@ -35,6 +54,34 @@ class ObjectType(StrEnum):
     PLEDGE_SIGNATURE = "pledge_signature"
 
 
+def _utc_text(at: datetime) -> str:
+    if at.tzinfo is not None:
+        at = at.astimezone(UTC).replace(tzinfo=None)
+    return at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def record_hash(
+    prev_hash: str,
+    seq: int,
+    at: datetime,
+    agent_id: int | None,
+    action: str,
+    object_type: str,
+    object_id: str,
+) -> str:
+    """SHA-256 (hex) of the record's fields joined by U+001F, the previous hash first."""
+    fields = [
+        prev_hash,
+        str(seq),
+        _utc_text(at),
+        "" if agent_id is None else str(agent_id),
+        action,
+        object_type,
+        object_id,
+    ]
+    return hashlib.sha256("\x1f".join(fields).encode("utf-8")).hexdigest()
+
+
 def record(
     session: Session,
     *,
@@ -44,14 +91,112 @@ def record(
     object_type: ObjectType,
     object_ids: Iterable[int | str],
 ) -> None:
-    """Add one record per object to the session (the caller commits)."""
-    session.add_all(
-        AuditRecord(
-            at=at,
-            agent_id=agent_id,
-            action=action.value,
-            object_type=object_type.value,
-            object_id=str(object_id),
-        )
+    """Stage one record per object; the session's commit chains and writes them."""
+    pending = session.info.get(PENDING)
+    if pending is None:
+        raise RuntimeError("audit records are written in a write_session()")
+    pending.extend(
+        {
+            "at": at,
+            "agent_id": agent_id,
+            "action": action.value,
+            "object_type": object_type.value,
+            "object_id": str(object_id),
+        }
         for object_id in object_ids
     )
+
+
+def append_pending(session: Session) -> None:
+    """Chain and insert the staged records (called by the commit, in its transaction)."""
+    pending: list[dict[str, Any]] | None = session.info.get(PENDING)
+    if not pending:
+        return
+    head = session.execute(
+        select(col(AuditHead.last_seq), col(AuditHead.last_hash))
+        .where(col(AuditHead.id) == HEAD_ID)
+        .with_for_update()
+    ).one()
+    seq, last = int(head[0]), str(head[1])
+    rows = []
+    for staged in pending:
+        seq += 1
+        digest = record_hash(
+            last,
+            seq,
+            staged["at"],
+            staged["agent_id"],
+            staged["action"],
+            staged["object_type"],
+            staged["object_id"],
+        )
+        rows.append({**staged, "seq": seq, "prev_hash": last, "hash": digest})
+        last = digest
+    session.execute(insert(AuditRecord), rows)
+    session.execute(
+        update(AuditHead)
+        .where(col(AuditHead.id) == HEAD_ID)
+        .values(last_seq=seq, last_hash=last)
+        .execution_options(synchronize_session=False)
+    )
+    pending.clear()
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What :func:`verify` found: ``broken`` names the first bad record, else None."""
+
+    records: int
+    broken: str | None = None
+
+    @property
+    def intact(self) -> bool:
+        return self.broken is None
+
+
+def _chain(engine: Engine) -> Iterator[AuditRecord]:
+    after = 0
+    while True:
+        with Session(engine) as session:
+            batch = list(
+                session.execute(
+                    select(AuditRecord)
+                    .where(col(AuditRecord.seq) > after)
+                    .order_by(col(AuditRecord.seq))
+                    .limit(_BATCH)
+                ).scalars()
+            )
+        if not batch:
+            return
+        yield from batch
+        after = batch[-1].seq
+
+
+def verify(engine: Engine) -> Verdict:
+    """Check the whole chain, in ``seq`` order, then that it ends where its head says."""
+    expected_seq, last = 1, GENESIS
+    count = 0
+    for row in _chain(engine):
+        where = f"record seq {row.seq} (id {row.id})"
+        if row.seq != expected_seq:
+            return Verdict(count, f"{where}: expected seq {expected_seq}, a record is missing")
+        if row.prev_hash != last:
+            return Verdict(count, f"{where}: prev_hash is not the previous record's hash")
+        digest = record_hash(
+            row.prev_hash, row.seq, row.at, row.agent_id, row.action, row.object_type, row.object_id
+        )
+        if digest != row.hash:
+            return Verdict(count, f"{where}: its hash does not match its fields")
+        count += 1
+        expected_seq, last = row.seq + 1, row.hash
+    with Session(engine) as session:
+        head = session.get(AuditHead, HEAD_ID)
+    if head is None:
+        return Verdict(count, "the chain's head row is missing")
+    if head.last_seq != count or head.last_hash != last:
+        return Verdict(
+            count,
+            f"the chain ends at seq {count} but its head says seq {head.last_seq}: "
+            "records were removed from its end",
+        )
+    return Verdict(count)

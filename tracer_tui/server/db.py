@@ -1,9 +1,10 @@
 """The server's database: engine, schema creation and versioning, sessions.
 
-SQLite (a file, or in memory for practice mode) or PostgreSQL. On SQLite the server takes over
-``BEGIN`` from the ``sqlite3`` module so that a session that writes starts with
-``BEGIN IMMEDIATE``: it takes the write lock up front (waiting up to the busy timeout) instead
-of failing half way when another writer got there first.
+SQLite (a file, or in memory for practice mode) or PostgreSQL (psycopg 3, a pool of
+connections per worker process; ``postgresql://`` URLs get the psycopg driver). On SQLite
+the server takes over ``BEGIN`` from the ``sqlite3`` module so that a session that writes
+starts with ``BEGIN IMMEDIATE``: it takes the write lock up front (waiting up to the busy
+timeout) instead of failing half way when another writer got there first.
 """
 
 from __future__ import annotations
@@ -11,22 +12,15 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, func, make_url, select
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.engine import URL, Connection
 from sqlalchemy.pool import ConnectionPoolEntry, QueuePool
 from sqlmodel import Session
 
-from tracer_tui.server.tables import SchemaVersion, ServerTable
-
-SCHEMA_VERSION = 2
-"""The schema this code writes. Raise it with every migration (Alembic, later).
-
-2: card login (``login_challenge``, the login key on ``auth_token``), ``pledge_signature``.
-"""
+from tracer_tui.server import audit
 
 BUSY_TIMEOUT_SECONDS = 30.0
 _BEGIN_OPTION = "tracer_begin"
@@ -41,14 +35,26 @@ def _is_memory(url: URL) -> bool:
     return database in ("", ":memory:") or url.query.get("mode") == "memory"
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     """An engine for ``url``, set up for the server's way of using it.
 
-    An in-memory SQLite database is one connection, shared by every thread in turn: the pool
-    holds exactly that connection and hands it to one user at a time, so that two threads never
-    interleave their transactions on it.
+    PostgreSQL: a pool of ``pool_size`` connections (as many again in overflow) per process;
+    a dropped connection is noticed on use and the pool renewed (no ping per checkout: it
+    would cost a round trip per transaction). An in-memory SQLite database is one connection,
+    shared by every thread in turn: the pool holds exactly that connection and hands it to
+    one user at a time, so that two threads never interleave their transactions on it.
     """
     parsed = make_url(url)
+    if parsed.get_backend_name() == "postgresql":
+        if parsed.drivername in ("postgresql", "postgres"):
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        return create_engine(
+            parsed,
+            pool_size=pool_size,
+            max_overflow=pool_size,
+            pool_timeout=BUSY_TIMEOUT_SECONDS,
+            pool_recycle=3600,
+        )
     if parsed.get_backend_name() != "sqlite":
         return create_engine(parsed, pool_pre_ping=True)
 
@@ -86,20 +92,21 @@ def make_engine(url: str) -> Engine:
 
 
 def init_db(engine: Engine) -> None:
-    """Create the tables if needed and record the schema version.
+    """Create or upgrade the schema to the newest revision (see :mod:`.migrate`).
 
-    Raises SchemaError for a database written by another version of the schema.
+    Raises SchemaError for a database written by a newer server, or not a tracer database.
     """
-    ServerTable.metadata.create_all(engine)
-    with write_session(engine) as session:
-        found = session.execute(select(func.max(SchemaVersion.version))).scalar_one_or_none()
-        if found is None:
-            session.add(SchemaVersion(version=SCHEMA_VERSION, applied_at=datetime.now(UTC)))
-            session.commit()
-        elif found != SCHEMA_VERSION:
-            raise SchemaError(
-                f"the database has schema version {found}, this server uses {SCHEMA_VERSION}"
-            )
+    from tracer_tui.server.migrate import init_db as migrate
+
+    migrate(engine)
+
+
+@contextmanager
+def begin_immediate(engine: Engine) -> Iterator[Connection]:
+    """A connection in a transaction that will write (SQLite: ``BEGIN IMMEDIATE``), committed
+    on a clean exit."""
+    with engine.execution_options(**{_BEGIN_OPTION: "immediate"}).begin() as connection:
+        yield connection
 
 
 @contextmanager
@@ -109,12 +116,26 @@ def read_session(engine: Engine) -> Iterator[Session]:
         yield session
 
 
+class ServerSession(Session):
+    """A session whose commit first writes the audit records staged by ``audit.record``
+    (chained under the chain's lock, as late as possible in the transaction)."""
+
+    def __init__(self, bind: Engine) -> None:
+        super().__init__(bind, expire_on_commit=False)
+        self.info[audit.PENDING] = []
+
+    def commit(self) -> None:
+        audit.append_pending(self)
+        super().commit()
+
+
 @contextmanager
-def write_session(engine: Engine) -> Iterator[Session]:
+def write_session(engine: Engine) -> Iterator[ServerSession]:
     """A session that will write: on SQLite it takes the write lock when it begins.
 
-    The caller commits; anything not committed is rolled back on exit.
+    The caller commits; anything not committed (audit records staged included) is rolled
+    back on exit.
     """
     bind = engine.execution_options(**{_BEGIN_OPTION: "immediate"})
-    with Session(bind, expire_on_commit=False) as session:
+    with ServerSession(bind) as session:
         yield session

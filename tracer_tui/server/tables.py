@@ -56,13 +56,6 @@ class ServerTable(SQLModel, registry=registry()):
     """Base of every server table: its own registry and metadata."""
 
 
-class SchemaVersion(ServerTable, table=True):
-    __tablename__ = "schema_version"
-
-    version: int = Field(primary_key=True)
-    applied_at: datetime = Field(sa_type=UTCDateTime)
-
-
 class Team(ServerTable, table=True):
     __tablename__ = "team"
 
@@ -214,13 +207,44 @@ class PledgeSignature(ServerTable, table=True):
 
 
 class AuditRecord(ServerTable, table=True):
-    """Who did what to which object, and when. Identifiers only: never personal data."""
+    """Who did what to which object, and when. Identifiers only: never personal data.
+
+    Append-only (database triggers refuse UPDATE and DELETE) and hash-chained in ``seq``
+    order: ``hash`` covers ``prev_hash`` (the previous record's ``hash``) and this record's
+    fields; see :mod:`tracer_tui.server.audit`.
+    """
 
     __tablename__ = "audit_record"
+    __table_args__ = (UniqueConstraint("seq", name="uq_audit_record_seq"),)
 
     id: int | None = Field(default=None, primary_key=True)
+    seq: int
     at: datetime = Field(sa_type=UTCDateTime, index=True)
     agent_id: int | None = Field(default=None, foreign_key="agent.id", index=True)
     action: str = Field(sa_type=String(64))
     object_type: str = Field(sa_type=String(32))
     object_id: str = Field(sa_type=String(64))
+    prev_hash: str = Field(sa_type=String(64))
+    hash: str = Field(sa_type=String(64))
+
+
+class AuditHead(ServerTable, table=True):
+    """The end of the audit chain: one row (id 1), locked by every writer of audit records
+    until it commits, so that the chain never forks."""
+
+    __tablename__ = "audit_head"
+
+    id: int = Field(primary_key=True)
+    last_seq: int
+    last_hash: str = Field(sa_type=String(64))
+
+
+class RateLimit(ServerTable, table=True):
+    """A fixed-window counter of attempts (logins, challenges) per key (a card's certificate
+    hash, a client address), shared by every server worker."""
+
+    __tablename__ = "rate_limit"
+
+    key: str = Field(sa_type=String(100), primary_key=True)
+    window_start: datetime = Field(sa_type=UTCDateTime, index=True)
+    count: int

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC, datetime
 
 import click
@@ -21,17 +22,28 @@ def server() -> None:
 @click.option("--db", help=DB_HELP)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Worker processes (PostgreSQL; about one per core).",
+)
 @click.pass_obj
-def run(state: CliState, db: str | None, host: str, port: int) -> None:
+def run(state: CliState, db: str | None, host: str, port: int, workers: int) -> None:
     """Run the central server (uvicorn). Put it behind a TLS terminator in production."""
     from tracer_tui.config import ConfigError
     from tracer_tui.server.runner import run as run_server
 
     settings = state.settings()
     central = settings.central.model_copy(update={"db_url": db}) if db else settings.central
+    from tracer_tui.server.db import SchemaError
+
+    if workers > 1 and central.resolved_db_url().startswith("sqlite"):
+        fail("--workers: several workers need PostgreSQL ([central] db_url or --db)")
     try:
-        run_server(central, settings.rules, host=host, port=port)
-    except ConfigError as exc:  # an unreadable trusted root, an unknown pledge version
+        run_server(central, settings.rules, host=host, port=port, workers=workers)
+    except (ConfigError, SchemaError) as exc:  # a bad trusted root or pledge; a newer schema
         fail(str(exc))
 
 
@@ -39,17 +51,48 @@ def run(state: CliState, db: str | None, host: str, port: int) -> None:
 @click.option("--db", help=DB_HELP)
 @click.pass_obj
 def init_db(state: CliState, db: str | None) -> None:
-    """Create the tables of an empty database (harmless on an existing one)."""
+    """Create the schema of an empty database, or migrate an older one to the newest
+    (harmless on an up-to-date one)."""
     from tracer_tui.server.db import init_db as create
+    from tracer_tui.server.db import make_engine
+    from tracer_tui.server.migrate import head_revision
+
+    settings = state.settings()
+    url = db or settings.central.resolved_db_url()
+    try:
+        engine = make_engine(url)
+        create(engine)
+        engine.dispose()
+    except Exception as exc:  # a bad URL or an unreachable database: one line, no traceback
+        fail(f"cannot initialise the database: {type(exc).__name__}: {exc}".splitlines()[0])
+    click.echo(f"database ready at schema revision {head_revision()}: {_safe_url(url)}")
+
+
+@server.group()
+def audit() -> None:
+    """The audit trail."""
+
+
+@audit.command()
+@click.option("--db", help=DB_HELP)
+@click.pass_obj
+def verify(state: CliState, db: str | None) -> None:
+    """Check the audit chain: exit 0 if intact, 1 naming the first broken record."""
+    from tracer_tui.server.audit import verify as check
     from tracer_tui.server.db import make_engine
 
     settings = state.settings()
     url = db or settings.central.resolved_db_url()
     try:
-        create(make_engine(url))
-    except Exception as exc:  # a bad URL or an unreachable database: one line, no traceback
-        fail(f"cannot initialise the database: {type(exc).__name__}: {exc}".splitlines()[0])
-    click.echo(f"database ready: {_safe_url(url)}")
+        engine = make_engine(url)
+        verdict = check(engine)
+        engine.dispose()
+    except Exception as exc:  # a bad URL, an unreachable or empty database
+        fail(f"cannot read the audit trail: {type(exc).__name__}: {exc}".splitlines()[0])
+    if not verdict.intact:
+        click.echo(f"audit chain broken after {verdict.records} records: {verdict.broken}")
+        sys.exit(1)
+    click.echo(f"audit chain intact: {verdict.records} records")
 
 
 @server.command()

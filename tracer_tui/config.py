@@ -94,10 +94,14 @@ class LogConfig(Section):
 
 class CentralConfig(Section):
     db_url: str = ""
+    db_pool_size: int = Field(default=10, ge=1, le=500)
     trusted_roots: list[Path] = Field(default_factory=list)
     token_ttl: int = Field(default=3600, ge=60, le=24 * 3600)
     pledge_version: int = Field(default=1, ge=1)
     questionnaires_dir: Path | None = None
+    login_window: int = Field(default=300, ge=1, le=24 * 3600)
+    login_attempts_per_card: int = Field(default=10, ge=1)
+    login_attempts_per_address: int = Field(default=600, ge=1)
 
     def resolved_db_url(self) -> str:
         return self.db_url or f"sqlite:///{user_data_dir() / 'central.sqlite3'}"

@@ -10,6 +10,7 @@ PostgreSQL variants fail, saying what to install: they are never skipped.
 
 from __future__ import annotations
 
+import itertools
 import shutil
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -33,6 +34,7 @@ from tracer_tui.server.tables import AuditHead, ServerTable
 
 DATABASES = ("sqlite", "postgresql")
 DATABASE = "tracer_test"
+_scratch = itertools.count(1)
 
 
 @pytest.fixture(scope="session")
@@ -107,6 +109,27 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield f"sqlite:///{path}"
     else:
         yield emptied(request.getfixturevalue("postgres"))
+
+
+@pytest.fixture(params=DATABASES)
+def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A new, empty database (no schema) of each kind, for the migration tests."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+        return
+    postgres = request.getfixturevalue("postgres")
+    if isinstance(postgres, PostgresUnavailable):
+        pytest.fail(str(postgres), pytrace=False)
+    name = f"empty_{next(_scratch)}"
+    admin = create_engine(postgres.url(), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"CREATE DATABASE {name}"))
+    try:
+        yield postgres.url(name)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
+        admin.dispose()
 
 
 @pytest.fixture

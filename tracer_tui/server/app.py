@@ -57,7 +57,7 @@ def create_app(
             f"but the pledge given is version {pledge.version}"
         )
     if engine is None:
-        engine = make_engine(central.resolved_db_url())
+        engine = make_engine(central.resolved_db_url(), pool_size=central.db_pool_size)
     init_db(engine)
     if questionnaires is None:
         questionnaires = load_directory(central.questionnaires_dir)

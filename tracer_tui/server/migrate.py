@@ -70,7 +70,7 @@ def _lock(connection: Connection) -> None:
 def _adopt_legacy(connection: Connection) -> bool:
     """Stamp a pre-migration database; whether there was one. SchemaError if it is too old
     or not a tracer database."""
-    tables = set(inspect(connection).get_table_names())
+    tables = set(inspect(connection).get_table_names()) - {"alembic_version"}
     if not tables:
         return False
     if "schema_version" not in tables:

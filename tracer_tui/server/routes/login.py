@@ -2,43 +2,67 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from datetime import timedelta
+
+from fastapi import APIRouter, Request, Response
 from sqlalchemy import delete
 from sqlmodel import col
 
 from tracer_tui import wire
-from tracer_tui.server import audit
+from tracer_tui.server import audit, ratelimit
 from tracer_tui.server.auth import SignedInAgentDep, StateDep, issue_token
 from tracer_tui.server.certs import LoginRefused
 from tracer_tui.server.db import write_session
 from tracer_tui.server.errors import ApiError
 from tracer_tui.server.login import check_login, new_challenge
+from tracer_tui.server.state import ServerState
 from tracer_tui.server.tables import AuthToken
 
 router = APIRouter(tags=["auth"])
 
 OK = "ok"
+RATE_LIMITED: dict[int | str, dict[str, object]] = {
+    429: {"model": wire.ErrorBody, "description": "Too many attempts (code rate_limited)"}
+}
 
 
-@router.post("/auth/challenge")
-def challenge(state: StateDep) -> wire.ChallengeResponse:
-    """A fresh nonce to sign with the card (single use, valid for a minute)."""
+def _limit(state: ServerState, keys: dict[str, int]) -> None:
+    window = timedelta(seconds=state.central.login_window)
+    ratelimit.check(state.engine, state.now(), window, keys)
+
+
+@router.post("/auth/challenge", responses=RATE_LIMITED)
+def challenge(request: Request, state: StateDep) -> wire.ChallengeResponse:
+    """A fresh nonce to sign with the card (single use, valid for a minute).
+
+    Rate-limited per client address: 429 ``rate_limited`` with ``Retry-After``.
+    """
+    address = ratelimit.client_address(request)
+    _limit(state, {f"challenge:{address}": state.central.login_attempts_per_address})
     with write_session(state.engine) as session:
         answer = new_challenge(session, state.now())
         session.commit()
     return answer
 
 
-@router.post("/auth/login")
-def login(body: wire.LoginRequest, state: StateDep) -> wire.LoginResponse:
+@router.post("/auth/login", responses=RATE_LIMITED)
+def login(body: wire.LoginRequest, request: Request, state: StateDep) -> wire.LoginResponse:
     """Log in with the card: its authentication certificate (with the citizen CA that issued
     it) and its signature over ``wire.login_message(nonce)`` of the named challenge.
 
     Refusals are 401 with the code of the first failed check: ``challenge_unknown``,
     ``challenge_replayed``, ``challenge_expired``, ``untrusted_certificate``,
     ``expired_certificate``, ``bad_signature``, ``unknown_agent``. Every attempt is audited
-    with its outcome.
+    with its outcome. Rate-limited per card and per client address, before any check: 429
+    ``rate_limited`` with ``Retry-After``.
     """
+    _limit(
+        state,
+        {
+            f"login:{ratelimit.client_address(request)}": state.central.login_attempts_per_address,
+            ratelimit.card_key(body.certificate): state.central.login_attempts_per_card,
+        },
+    )
     now = state.now()
     with write_session(state.engine) as session:
         try:

@@ -95,11 +95,49 @@ class InterviewSubmission(WireModel):
     finished_at: datetime
 
 
+InterviewConflict = Literal["reassigned", "closed"]
+"""Why an accepted interview was flagged for the supervisor: when it arrived, the task was
+another agent's or back in the pool (``reassigned``), or no longer open (``closed``)."""
+
+
 class InterviewAccepted(WireModel):
     submission_id: UUID
     task_id: int
     accepted_at: datetime
     duplicate: bool
+    conflict: InterviewConflict | None = None
+    """Set when the interview was stored but the task had changed hands or closed meanwhile
+    (an agent who worked offline): the supervisor sees it flagged; tell the agent."""
+
+
+MAX_INTERVIEW_BATCH = 500
+
+
+class InterviewBatchItem(WireModel):
+    task_id: int
+    submission: InterviewSubmission
+
+
+class InterviewBatch(WireModel):
+    """Interviews sent together (the outbox after a time offline), in the order they were
+    done. Each is accepted or refused on its own, exactly as ``PUT /tasks/{id}/interview``
+    would; sending one again is harmless."""
+
+    items: list[InterviewBatchItem] = Field(min_length=1, max_length=MAX_INTERVIEW_BATCH)
+
+
+class InterviewBatchResult(WireModel):
+    """The fate of one item, in the order of the request: ``accepted``, or ``error`` with
+    the HTTP ``status`` the single ``PUT`` would have answered."""
+
+    submission_id: UUID
+    status: int
+    accepted: InterviewAccepted | None = None
+    error: ErrorBody | None = None
+
+
+class InterviewBatchResponse(WireModel):
+    results: list[InterviewBatchResult]
 
 
 # -- eID login and the confidentiality pledge --------------------------------------------

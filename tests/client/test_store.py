@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from uuid import uuid4
@@ -41,7 +42,7 @@ def key() -> StoreKey:
 
 
 @pytest.fixture
-def store(tmp_path: Path, key: StoreKey):
+def store(tmp_path: Path, key: StoreKey) -> Iterator[LocalStore]:
     with LocalStore.open(tmp_path / "store.sqlite3", key=key) as opened:
         yield opened
 

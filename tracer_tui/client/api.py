@@ -31,6 +31,10 @@ from tracer_tui.wire import (
     ChallengeResponse,
     DevLoginRequest,
     InterviewAccepted,
+    InterviewBatch,
+    InterviewBatchItem,
+    InterviewBatchResponse,
+    InterviewBatchResult,
     InterviewSubmission,
     LoginRequest,
     LoginResponse,
@@ -73,6 +77,10 @@ class ApiClient:
 
     def sign_out(self) -> None:
         self._token = None
+
+    def use_token(self, token: str) -> None:
+        """Go on with a token got earlier (tools, tests): no login request."""
+        self._token = token
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -223,3 +231,21 @@ class ApiClient:
         if accepted.submission_id != UUID(str(submission.submission_id)):
             raise ServerError("the server acknowledged another submission", code="bad_answer")
         return accepted
+
+    async def submit_interviews(
+        self, items: list[tuple[int, InterviewSubmission]]
+    ) -> list[InterviewBatchResult]:
+        """Send interviews together (``POST /interviews/batch``): one result per item, in
+        order. Raises ApiError when the batch as a whole fails (network, 401, 5xx, …)."""
+        body = InterviewBatch(
+            items=[
+                InterviewBatchItem(task_id=task_id, submission=submission)
+                for task_id, submission in items
+            ]
+        )
+        data = await self._request("POST", "/interviews/batch", body)
+        results = self._parse(InterviewBatchResponse, data).results
+        sent = [submission.submission_id for _, submission in items]
+        if [result.submission_id for result in results] != sent:
+            raise ServerError("the server answered for other submissions", code="bad_answer")
+        return results

@@ -14,47 +14,43 @@ thread.
 
 from __future__ import annotations
 
-import json
 import logging
-import os
-import sqlite3
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-import pydantic_core
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import Connection, Engine, create_engine, delete, event, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.dialects.sqlite import insert
-from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 from sqlmodel import col
 
+from tracer_tui.client.store_db import StoreDatabase, StoreError, utcnow
 from tracer_tui.client.store_key import StoreKey, StoreKeyError
-from tracer_tui.client.store_schema import (
-    MIGRATIONS,
-    SCHEMA_TABLE_DDL,
-    SCHEMA_VERSION,
-    DraftRow,
-    Meta,
-    SchemaStep,
+from tracer_tui.client.store_outbox import (
+    Outbox,
+    OutboxCounts,
+    OutboxItem,
+    OutboxKind,
+    OutboxState,
 )
+from tracer_tui.client.store_queue import QueueCache
+from tracer_tui.client.store_schema import DraftRow
 from tracer_tui.core.types import Language
-from tracer_tui.errors import UserError
+from tracer_tui.wire import InterviewSubmission
 
-__all__ = ["Draft", "LocalStore", "StoreError", "StoreKey", "StoreKeyError"]
+__all__ = [
+    "Draft",
+    "LocalStore",
+    "OutboxCounts",
+    "OutboxItem",
+    "OutboxState",
+    "StoreError",
+    "StoreKey",
+    "StoreKeyError",
+]
 
 log = logging.getLogger(__name__)
-
-BUSY_TIMEOUT_SECONDS = 10.0
-_KEY_CHECK = b"tracer-local-store-v1"
-
-
-class StoreError(UserError):
-    """The store file cannot be used (newer schema, not a store, unreadable)."""
 
 
 class Draft(BaseModel):
@@ -80,125 +76,19 @@ class Draft(BaseModel):
             yield name, ("…" if name == "answers" else value)
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-class StoreDatabase:
-    """The connection, its lock and the key: what the parts of the store share."""
-
-    def __init__(self, engine: Engine, key: StoreKey) -> None:
-        self.engine = engine
-        self.key = key
-        self.lock = threading.RLock()
-        self._connection: Connection | None = engine.connect()
-
-    @contextmanager
-    def transaction(self) -> Iterator[Connection]:
-        """One transaction (``BEGIN IMMEDIATE``), committed on a clean exit, rolled back on
-        an exception; other threads wait for it."""
-        with self.lock:
-            if self._connection is None:
-                raise StoreError("the local store is closed")
-            with self._connection.begin():
-                yield self._connection
-
-    def seal(self, data: bytes, place: str) -> bytes:
-        return self.key.seal(data, place.encode())
-
-    def unseal(self, sealed: bytes, place: str) -> bytes:
-        return self.key.unseal(sealed, place.encode())
-
-    def seal_json(self, value: Any, place: str) -> bytes:
-        return self.seal(pydantic_core.to_json(value), place)
-
-    def unseal_json(self, sealed: bytes, place: str) -> Any:
-        return json.loads(self.unseal(sealed, place))
-
-    def close(self) -> None:
-        with self.lock:
-            if self._connection is not None:
-                self._connection.close()
-                self._connection = None
-            self.engine.dispose()
-
-
-def _make_engine(path: Path) -> Engine:
-    engine = create_engine(
-        f"sqlite:///{path}",
-        poolclass=StaticPool,
-        connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_SECONDS},
-    )
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: sqlite3.Connection, record: ConnectionPoolEntry) -> None:
-        dbapi_connection.isolation_level = None  # the "begin" hook below emits BEGIN
-        cursor = dbapi_connection.cursor()
-        try:
-            cursor.execute("PRAGMA journal_mode = WAL")
-            cursor.execute("PRAGMA synchronous = FULL")
-            cursor.execute("PRAGMA foreign_keys = ON")
-            cursor.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
-        finally:
-            cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
-
-    return engine
-
-
-def _create_private(path: Path) -> None:
-    """Make the file readable by its owner only before SQLite opens it (SQLite gives the
-    WAL and shared-memory files the same mode)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    os.close(fd)
-
-
-def migrate(connection: Connection, now: datetime) -> int:
-    """Apply the missing migration steps in one transaction; the version reached."""
-    connection.exec_driver_sql(SCHEMA_TABLE_DDL)
-    found = connection.execute(select(func.max(col(SchemaStep.version)))).scalar_one_or_none() or 0
-    if found > SCHEMA_VERSION:
-        raise StoreError(
-            f"the local store has schema version {found}; this version of tracer knows "
-            f"up to {SCHEMA_VERSION}: update tracer"
-        )
-    for version in range(found + 1, SCHEMA_VERSION + 1):
-        MIGRATIONS[version - 1](connection)
-        connection.execute(insert(SchemaStep).values(version=version, applied_at=now))
-        log.info("local store migrated to schema version %d", version)
-    return SCHEMA_VERSION
-
-
-def _check_key(connection: Connection, key: StoreKey) -> None:
-    """The first key a store is opened with is the only one it opens with."""
-    sealed = connection.execute(
-        select(col(Meta.value)).where(col(Meta.name) == "key_check")
-    ).scalar_one_or_none()
-    if sealed is None:
-        value = key.seal(_KEY_CHECK, b"meta:key_check")
-        connection.execute(insert(Meta).values(name="key_check", value=value))
-        return
-    try:
-        ok = key.unseal(sealed, b"meta:key_check") == _KEY_CHECK
-    except StoreKeyError:
-        ok = False
-    if not ok:
-        raise StoreKeyError(
-            "the local store was made with another key (the keyring entry changed or was "
-            "removed); its data cannot be read with this key"
-        )
-
-
 class LocalStore:
-    """The agent's local store. Open it with :meth:`open`; close it with :meth:`close`."""
+    """The agent's local store. Open it with :meth:`open`; close it with :meth:`close`.
+
+    ``store.queue`` is the cached queue (:class:`~tracer_tui.client.store_queue.QueueCache`),
+    ``store.outbox`` the work waiting for the server
+    (:class:`~tracer_tui.client.store_outbox.Outbox`).
+    """
 
     def __init__(self, db: StoreDatabase, path: Path) -> None:
         self.db = db
         self.path = path
+        self.queue = QueueCache(db)
+        self.outbox = Outbox(db)
 
     @classmethod
     def open(cls, path: Path, *, key: StoreKey | None = None) -> LocalStore:
@@ -208,24 +98,7 @@ class LocalStore:
         a store made with it cannot be opened again after :meth:`close`. The agent app passes
         :meth:`StoreKey.from_keyring`. Raises StoreError or StoreKeyError.
         """
-        key = key or StoreKey.ephemeral()
-        _create_private(path)
-        engine = _make_engine(path)
-        try:
-            db = StoreDatabase(engine, key)
-        except Exception as exc:
-            engine.dispose()
-            raise StoreError(f"cannot open the local store {path}: {exc}") from exc
-        try:
-            with db.transaction() as connection:
-                migrate(connection, utcnow())
-                _check_key(connection, key)
-        except Exception as exc:
-            db.close()
-            if isinstance(exc, StoreError | StoreKeyError):
-                raise
-            raise StoreError(f"cannot use the local store {path}: {exc}") from exc
-        return cls(db, path)
+        return cls(StoreDatabase.open(path, key or StoreKey.ephemeral()), path)
 
     def close(self) -> None:
         self.db.close()
@@ -286,3 +159,39 @@ class LocalStore:
     def discard_draft(self, task_id: int) -> None:
         with self.db.transaction() as connection:
             connection.execute(delete(DraftRow).where(col(DraftRow.task_id) == task_id))
+
+    # -- finishing work --------------------------------------------------------------------
+    def submit_interview(
+        self, task_id: int, submission: InterviewSubmission, *, now: datetime | None = None
+    ) -> OutboxItem:
+        """Put a completed interview in the outbox, drop its draft and take its task out of
+        the offered queue: one transaction, on disk when this returns. Submitting the same
+        ``submission_id`` again changes nothing. Then wake the sync engine."""
+        now = now or utcnow()
+        body = submission.model_dump_json().encode()
+        with self.db.transaction() as connection:
+            seq = self.outbox.add(
+                connection,
+                record_id=submission.submission_id,
+                kind=OutboxKind.INTERVIEW,
+                task_id=task_id,
+                body=body,
+                now=now,
+            )
+            connection.execute(delete(DraftRow).where(col(DraftRow.task_id) == task_id))
+            self.queue.mark_finished(connection, task_id, now)
+        log.info("interview for task %d queued for the server (outbox %d)", task_id, seq)
+        item = self.outbox.get(submission.submission_id)
+        assert item is not None
+        return item
+
+    def purge(self, retention_days: int, *, now: datetime | None = None) -> int:
+        """Forget what reached the server more than ``retention_days`` ago (sent records,
+        their finished tasks); how many rows went. Unsent work is never purged."""
+        before = (now or utcnow()) - timedelta(days=retention_days)
+        with self.db.transaction() as connection:
+            count = self.outbox.purge_sent(connection, before)
+            count += self.queue.purge_finished(connection, before)
+        if count:
+            log.info("purged %d synced rows older than %d days", count, retention_days)
+        return count

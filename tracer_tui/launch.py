@@ -19,14 +19,19 @@ from tracer_tui.core.i18n import N_
 from tracer_tui.core.types import Language, Role
 
 if TYPE_CHECKING:
+    from fastapi import FastAPI
+
     from tracer_tui.client.api import ApiClient
+    from tracer_tui.client.card import CardBackend
     from tracer_tui.client.store import LocalStore
     from tracer_tui.config import Settings
+    from tracer_tui.eid.virtual import VirtualEid
 
 PRACTICE_BASE_URL = "http://practice.invalid"
 PRACTICE_TEAM = "practice"
 PRACTICE_CASES = 24
 PRACTICE_MARKER = N_("PRACTICE — fake data")
+PRACTICE_CA = "Tracer Practice"
 LANGUAGES = {language.value for language in Language}
 
 
@@ -92,8 +97,29 @@ def agent_services(settings: Settings) -> Services:
         )
         return ApiClient(http)
 
+    from tracer_tui.client.secrets import KeyringSecrets
+
     store = agent_store(settings)
-    return Services(connect=connect, store=store, shutdown=store.close)
+    return Services(
+        connect=connect,
+        card=card_backend(settings),
+        secrets=KeyringSecrets(),
+        store=store,
+        shutdown=store.close,
+    )
+
+
+def card_backend(settings: Settings) -> CardBackend:
+    """``[card] backend``: readers through pcscd (filtered by ``[card] reader``), or the
+    built-in virtual card (default holder, test CA of seed 0, PIN 1234: what
+    ``tracer card virtual --write-root`` gives a test server to trust)."""
+    from tracer_tui.client.card import PcscCardBackend, VirtualCardBackend
+
+    if settings.card.backend == "virtual":
+        from tracer_tui.eid.virtual import VirtualEid
+
+        return VirtualCardBackend(VirtualEid.create(), pin_hint="1234")
+    return PcscCardBackend(settings.card.reader or None)
 
 
 def agent_store(settings: Settings) -> StoreOpener:
@@ -119,9 +145,18 @@ def practice_boot(config: Path | None, *, seed: int, cases: int) -> Boot:
     return make_boot(config, services, marker=PRACTICE_MARKER)
 
 
+def practice_pin(seed: int) -> str:
+    """The PIN of the practice card: four digits, the same for the same seed."""
+    import hashlib
+
+    digest = hashlib.sha256(f"tracer-practice-pin:{seed}".encode()).digest()
+    return f"{int.from_bytes(digest[:4], 'big') % 10_000:04d}"
+
+
 @dataclass
 class PracticeWorld:
-    """The embedded central server of practice mode, on a throwaway SQLite database."""
+    """The embedded central server of practice mode, on a throwaway SQLite database, and
+    the practice agent's virtual eID card, issued by a practice CA the server trusts."""
 
     settings: Settings
     seed: int = 1
@@ -131,11 +166,17 @@ class PracticeWorld:
     directory: Path | None = None
     agent_national_number: str = ""
     _store: LocalStore | None = field(default=None, init=False, repr=False)
+    card: VirtualEid | None = None
 
-    def start(self) -> ApiClient:
-        import httpx
+    @property
+    def pin(self) -> str:
+        return practice_pin(self.seed)
 
-        from tracer_tui.client.api import ApiClient
+    def start_server(self) -> FastAPI:
+        """The temporary database, the agent and the cases, the CA and the card; the app."""
+        from tracer_tui.eid.personalise import Holder, personalise
+        from tracer_tui.eid.testca import generate_test_ca
+        from tracer_tui.eid.virtual import VirtualEid
         from tracer_tui.practice.fake import FakeWorld
         from tracer_tui.server.app import create_app
         from tracer_tui.server.db import init_db, make_engine
@@ -156,10 +197,26 @@ class PracticeWorld:
             language=agent.language,
         )
         seed_cases(engine, world.cases(self.cases), team=PRACTICE_TEAM)
-        central = self.settings.central.model_copy(update={"db_url": ""})
-        app = create_app(central, self.settings.rules, engine=engine, allow_dev_login=True)
+        ca = generate_test_ca(PRACTICE_CA, seed=self.seed)
+        holder = Holder(
+            surname=agent.last_name,
+            first_names=agent.first_name,
+            national_number=agent.national_number,
+            language=agent.language.value,
+        )
+        self.card = VirtualEid(personalise(holder, ca=ca, seed=self.seed), pin=self.pin)
+        roots = self.directory / "practice-root.pem"
+        roots.write_bytes(ca.trust_anchors_pem)
+        central = self.settings.central.model_copy(update={"db_url": "", "trusted_roots": [roots]})
         self.engine = engine
-        transport = httpx.ASGITransport(app=app)
+        return create_app(central, self.settings.rules, engine=engine)
+
+    def start(self) -> ApiClient:
+        import httpx
+
+        from tracer_tui.client.api import ApiClient
+
+        transport = httpx.ASGITransport(app=self.start_server())
         return ApiClient(httpx.AsyncClient(transport=transport, base_url=PRACTICE_BASE_URL))
 
     def open_store(self) -> LocalStore:
@@ -184,13 +241,28 @@ class PracticeWorld:
             self.directory = None
 
 
-def practice_services(world: PracticeWorld) -> Services:
-    """Practice mode: the real server in-process (no socket), fake cases, fake agent."""
+def practice_services(
+    world: PracticeWorld, connect: Callable[[PracticeWorld], ApiClient] | None = None
+) -> Services:
+    """Practice mode: the real server in-process (no socket), fake cases, and the practice
+    agent's virtual card in the reader, its PIN shown on the login screen. Secrets stay in
+    memory: practice never touches the keyring. ``connect`` replaces ``world.start`` (tests
+    put another transport between the app and the server)."""
+    from tracer_tui.client.card import VirtualCardBackend
+    from tracer_tui.client.secrets import MemorySecrets
 
-    def connect() -> ApiClient:
-        client = world.start()
-        services.dev_identity = world.agent_national_number
+    cards = VirtualCardBackend(pin_hint=world.pin)
+
+    def start() -> ApiClient:
+        client = (connect or PracticeWorld.start)(world)
+        assert world.card is not None
+        cards.insert(world.card)
         return client
 
-    services = Services(connect=connect, shutdown=world.stop, store=StoreOpener(world.open_store))
-    return services
+    return Services(
+        connect=start,
+        card=cards,
+        secrets=MemorySecrets(),
+        shutdown=world.stop,
+        store=StoreOpener(world.open_store),
+    )

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from tracer_tui.client.api import ApiClient
+    from tracer_tui.client.card import CardBackend
+    from tracer_tui.client.secrets import SecretStore
     from tracer_tui.client.store import LocalStore
     from tracer_tui.config import Settings
 
@@ -23,8 +25,12 @@ class Services:
     """Builds the API client. May be slow (practice mode boots its server): the UI calls it
     once, off the UI thread."""
 
-    dev_identity: str | None = None
-    """National number for the development login (practice mode only)."""
+    card: CardBackend
+    """Where eID cards come from: real readers through pcscd, or a virtual card (practice
+    mode, whose PIN the login screen shows). Watched once the API client exists."""
+
+    secrets: SecretStore
+    """Secrets that survive a restart: the system keyring, or memory in practice mode."""
 
     shutdown: Callable[[], None] = field(default=_nothing)
     """Releases what ``connect`` built (practice mode deletes its temporary data)."""

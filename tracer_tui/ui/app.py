@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 
@@ -15,12 +18,22 @@ from tracer_tui.core.i18n import N_, _, set_language
 
 if TYPE_CHECKING:
     from tracer_tui.client.api import ApiClient
+    from tracer_tui.client.card import CardState
+    from tracer_tui.client.login import LoginFlow
     from tracer_tui.client.services import Boot, Services
     from tracer_tui.config import Settings
     from tracer_tui.core.questionnaire import Questionnaire
     from tracer_tui.wire import AgentProfile
 
 log = logging.getLogger(__name__)
+
+
+class CardChanged(Message):
+    """The card backend saw a change (posted from its thread)."""
+
+    def __init__(self, state: CardState) -> None:
+        super().__init__()
+        self.state = state
 
 
 class TracerApp(App[None]):
@@ -42,6 +55,8 @@ class TracerApp(App[None]):
 
     online: reactive[bool | None] = reactive(None)
     agent: reactive[AgentProfile | None] = reactive(None)
+    card_state: reactive[CardState | None] = reactive(None)
+    """What the card reader holds; None until the card backend is watched."""
 
     def __init__(self, boot: Boot) -> None:
         set_language(boot.language)
@@ -54,6 +69,8 @@ class TracerApp(App[None]):
         self._services: Services | None = None
         self.boot_error: str | None = None
         self.api: ApiClient | None = None
+        self.login_flow: LoginFlow | None = None
+        """The card session and the sign-in: made once the API client exists."""
         self.questionnaires: dict[tuple[str, int], Questionnaire] = {}
 
     @property
@@ -89,6 +106,55 @@ class TracerApp(App[None]):
                 _("Unknown theme {name!r}: using the default.").format(name=settings.ui.theme),
                 severity="warning",
             )
+
+    # -- the card ------------------------------------------------------------------------
+    def start_card(self, api: ApiClient) -> LoginFlow:
+        """Once connected: the login flow, and the card backend watched from now on."""
+        from tracer_tui.client.login import LoginFlow
+
+        self.api = api
+        if self.login_flow is None:
+            self.login_flow = LoginFlow(api, self.services.card)
+            self.services.card.start(self._card_state_seen)
+        return self.login_flow
+
+    def _card_state_seen(self, state: CardState) -> None:
+        """Called by the card backend, from any thread (post_message is thread-safe)."""
+        self.post_message(CardChanged(state))
+
+    @property
+    def signed_in(self) -> bool:
+        return self.login_flow is not None and self.login_flow.signed_in is not None
+
+    def on_card_changed(self, message: CardChanged) -> None:
+        before, state = self.card_state, message.state
+        self.card_state = state
+        if before is None or not before.present:
+            return
+        if not state.present or state.insertion != before.insertion:
+            self.forget_card(before.insertion)  # that card is gone
+            if self.signed_in:
+                self.lock()
+
+    @work(group="card-close")
+    async def forget_card(self, insertion: int) -> None:
+        if self.login_flow is not None:
+            await self.login_flow.forget_card(insertion)
+
+    def lock(self) -> None:
+        """Cover everything at once; the screens beneath keep what was typed."""
+        from tracer_tui.ui.screens.lock import LockScreen
+
+        if not any(isinstance(screen, LockScreen) for screen in self.screen_stack):
+            log.info("card removed: the app is locked")
+            self.push_screen(LockScreen())
+
+    def _release_card(self) -> None:
+        if self._services is not None:
+            self._services.card.stop()
+        flow = self.login_flow
+        if flow is not None and flow.session is not None:
+            flow.session.close()
 
     def fail_boot(self, message: str) -> None:
         """A bad configuration: leave the terminal and let the command print one line."""
@@ -133,7 +199,12 @@ class TracerApp(App[None]):
         yield from getattr(screen, "screen_commands", lambda: ())()
 
     async def on_unmount(self) -> None:
-        """Release the API client; the caller of ``run()`` calls ``services.shutdown()``."""
+        """Stop watching the card, release the API client; the caller of ``run()`` calls
+        ``services.shutdown()``."""
+        try:
+            await asyncio.to_thread(self._release_card)
+        except Exception:  # closing must never stop the app from quitting
+            log.exception("releasing the card failed")
         if self.api is not None:
             try:
                 await self.api.aclose()

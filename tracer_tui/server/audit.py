@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, Table, insert, select, update
 from sqlmodel import Session, col
 
 from tracer_tui.server.tables import AuditHead, AuditRecord
@@ -33,6 +33,7 @@ HEAD_ID = 1
 PENDING = "tracer_audit_pending"
 """Key in ``Session.info`` of the records staged for the commit."""
 _BATCH = 5000
+AUDIT_TABLE: Table = AuditRecord.__table__  # type: ignore[attr-defined]
 
 
 class Action(StrEnum):
@@ -132,7 +133,8 @@ def append_pending(session: Session) -> None:
         )
         rows.append({**staged, "seq": seq, "prev_hash": last, "hash": digest})
         last = digest
-    session.execute(insert(AuditRecord), rows)
+    # Core, not the ORM's bulk insert: this runs on every request, inside the chain's lock.
+    session.connection().execute(insert(AUDIT_TABLE), rows)
     session.execute(
         update(AuditHead)
         .where(col(AuditHead.id) == HEAD_ID)

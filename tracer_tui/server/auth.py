@@ -88,6 +88,10 @@ def load_agent(
     if row is None:
         return None
     agent, team_name = row
+    return _current(agent, team_name)
+
+
+def _current(agent: Agent, team_name: str | None) -> CurrentAgent:
     assert agent.id is not None
     return CurrentAgent(
         id=agent.id,
@@ -136,35 +140,37 @@ def signed_in_agent(
     if credentials is None or not credentials.credentials:
         raise ApiError(401, "token_invalid", "a bearer token is needed", headers=_CHALLENGE)
     token_hash = hash_token(credentials.credentials)
-    with read_session(state.engine) as session:
-        stored = session.execute(
-            select(
-                col(AuthToken.agent_id),
-                col(AuthToken.expires_at),
-                col(AuthToken.public_key),
-                col(AuthToken.certificate_sha256),
-            ).where(col(AuthToken.token_hash) == token_hash)
-        ).one_or_none()
-        if stored is None:
-            raise ApiError(401, "token_invalid", "the token is not known", headers=_CHALLENGE)
-        agent_id, expires_at, public_key, fingerprint = stored
-        if expires_at <= state.now():
-            raise ApiError(401, "token_expired", "the token has expired", headers=_CHALLENGE)
-        agent = load_agent(session, agent_id=agent_id)
-    if agent is None:
+    query = (
+        select(
+            Agent,
+            col(Team.name),
+            col(AuthToken.expires_at),
+            col(AuthToken.public_key),
+            col(AuthToken.certificate_sha256),
+        )
+        .join(Agent, col(Agent.id) == col(AuthToken.agent_id))
+        .outerjoin(Team, col(Team.id) == col(Agent.team_id))
+        .where(col(AuthToken.token_hash) == token_hash)
+    )
+    with read_session(state.engine) as session:  # one query: every request makes it
+        row = session.execute(query).one_or_none()
+    if row is None:
         raise ApiError(401, "token_invalid", "the token is not known", headers=_CHALLENGE)
+    stored, team_name, expires_at, public_key, fingerprint = row
+    if expires_at <= state.now():
+        raise ApiError(401, "token_expired", "the token has expired", headers=_CHALLENGE)
     key = LoginKey(public_key, fingerprint) if public_key and fingerprint else None
-    return replace(agent, login_key=key, token_hash=token_hash)
+    return replace(_current(stored, team_name), login_key=key, token_hash=token_hash)
 
 
 SignedInAgentDep = Annotated[CurrentAgent, Depends(signed_in_agent)]
 
 
-def current_agent(
+async def current_agent(
     agent: SignedInAgentDep, state: Annotated[ServerState, Depends(get_state)]
 ) -> CurrentAgent:
     """FastAPI dependency: the signed-in agent, refused (403 ``pledge_due``) while a card
-    login's agent has not signed the current pledge."""
+    login's agent has not signed the current pledge (``async``: no I/O)."""
     if agent.login_key is not None and agent.pledge_due(state.central.pledge_version):
         raise ApiError(403, "pledge_due", "sign the confidentiality pledge first")
     return agent

@@ -33,13 +33,18 @@ def app_from_environment() -> FastAPI:
 def run(central: CentralConfig, rules: Rules, *, host: str, port: int, workers: int = 1) -> None:
     """Serve the API on host:port until interrupted.
 
+    No access log here: request paths hold task ids and the log would cost a write per
+    request; the TLS terminator in front keeps the access log.
+
     Client addresses (for the login rate limits) are taken from ``X-Forwarded-For`` when the
     request comes from an address in ``$FORWARDED_ALLOW_IPS`` (uvicorn's default: 127.0.0.1,
     a TLS terminator on the same host).
     """
     if workers == 1:
         app = create_app(central, rules, allow_dev_login=False)
-        uvicorn.run(app, host=host, port=port, server_header=False, date_header=True)
+        uvicorn.run(
+            app, host=host, port=port, server_header=False, date_header=True, access_log=False
+        )
         return
     engine = make_engine(central.resolved_db_url())
     init_db(engine)
@@ -55,4 +60,5 @@ def run(central: CentralConfig, rules: Rules, *, host: str, port: int, workers: 
         port=port,
         server_header=False,
         date_header=True,
+        access_log=False,
     )

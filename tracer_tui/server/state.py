@@ -41,8 +41,9 @@ class ServerState:
         return value.astimezone(UTC)
 
 
-def get_state(request: Request) -> ServerState:
-    """FastAPI dependency: the state of the app serving this request."""
+async def get_state(request: Request) -> ServerState:
+    """FastAPI dependency: the state of the app serving this request (``async``: no I/O, so
+    no trip to the thread pool)."""
     state = getattr(request.app.state, STATE_KEY)
     assert isinstance(state, ServerState)
     return state

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError, StatementError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -125,8 +126,31 @@ class CatchAllMiddleware:
             await response(scope, receive, send)
 
 
+def _refused_by_database(exc: BaseException) -> bool:
+    """Whether the database refused a value the client sent (out of its column's range, a
+    NUL character, too long): the request was not valid, the server is not broken."""
+    if isinstance(exc, DataError):
+        return True
+    original = exc.orig if isinstance(exc, StatementError) else exc
+    return isinstance(original, OverflowError)
+
+
+async def _database_refusal(request: Request, exc: Exception) -> JSONResponse:
+    if not _refused_by_database(exc):
+        raise exc
+    log.warning(
+        "the database refused a value (%s) on %s %s",
+        type(getattr(exc, "orig", exc)).__name__,
+        request.method,
+        request.url.path,
+    )
+    return error_response(422, "invalid_request", "a value is out of the range the server keeps")
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, _api_error)
+    app.add_exception_handler(StatementError, _database_refusal)
+    app.add_exception_handler(OverflowError, _database_refusal)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_middleware(CatchAllMiddleware)

@@ -9,6 +9,7 @@ timeout) instead of failing half way when another writer got there first.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -35,15 +36,34 @@ def _is_memory(url: URL) -> bool:
     return database in ("", ":memory:") or url.query.get("mode") == "memory"
 
 
+class _NoRows(logging.Filter):
+    """Drops SQLAlchemy's DEBUG records (result rows): they hold personal data."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno > logging.DEBUG
+
+
+def _quiet_engine_log() -> None:
+    """SQL statements may be logged (at INFO, parameters hidden by ``hide_parameters``), result
+    rows never, whatever level an operator sets."""
+    engine_log = logging.getLogger("sqlalchemy.engine.Engine")
+    if not any(isinstance(existing, _NoRows) for existing in engine_log.filters):
+        engine_log.addFilter(_NoRows())
+
+
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     """An engine for ``url``, set up for the server's way of using it.
 
     PostgreSQL: a pool of ``pool_size`` connections (as many again in overflow) per process;
     a dropped connection is noticed on use and the pool renewed (no ping per checkout: it
-    would cost a round trip per transaction). An in-memory SQLite database is one connection,
-    shared by every thread in turn: the pool holds exactly that connection and hands it to
-    one user at a time, so that two threads never interleave their transactions on it.
+    would cost a round trip per transaction). Logs and errors never show SQL parameters or
+    result rows (personal data), whatever the log level.
+
+    An in-memory SQLite database is one connection, shared by every thread in turn: the pool
+    holds exactly that connection and hands it to one user at a time, so that two threads
+    never interleave their transactions on it.
     """
+    _quiet_engine_log()
     parsed = make_url(url)
     if parsed.get_backend_name() == "postgresql":
         if parsed.drivername in ("postgresql", "postgres"):
@@ -54,15 +74,17 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
             max_overflow=pool_size,
             pool_timeout=BUSY_TIMEOUT_SECONDS,
             pool_recycle=3600,
+            hide_parameters=True,
         )
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(parsed, pool_pre_ping=True)
+        return create_engine(parsed, pool_pre_ping=True, hide_parameters=True)
 
     memory = _is_memory(parsed)
     if not memory and not parsed.query.get("uri") and parsed.database:
         Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
     options: dict[str, Any] = {
         "connect_args": {"check_same_thread": False, "timeout": BUSY_TIMEOUT_SECONDS},
+        "hide_parameters": True,
     }
     if memory:
         options.update(

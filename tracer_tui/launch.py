@@ -85,15 +85,18 @@ def agent_services(settings: Settings) -> Services:
     """The agent app against the configured central server."""
 
     def connect() -> ApiClient:
+        import ssl
+
         import httpx
 
         from tracer_tui.client.api import ApiClient
 
         ca = settings.server.ca_bundle
+        # The server's certificate is checked against [server] ca_bundle, else the system's
+        # authorities: an unknown certificate is Unreachable (code "tls").
+        verify = ssl.create_default_context(cafile=str(ca)) if ca else True
         http = httpx.AsyncClient(
-            base_url=settings.server.url,
-            timeout=settings.server.timeout,
-            verify=str(ca) if ca else True,
+            base_url=settings.server.url, timeout=settings.server.timeout, verify=verify
         )
         return ApiClient(http)
 

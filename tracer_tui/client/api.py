@@ -6,6 +6,7 @@ The UI reaches the server only through :class:`ApiClient`. Every failure becomes
 
 from __future__ import annotations
 
+import ssl
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -64,6 +65,16 @@ __all__ = [
 _SUMMARIES = TypeAdapter(list[QuestionnaireSummary])
 
 
+def _tls_refused(exc: BaseException) -> bool:
+    """Whether a transport error comes from a failed TLS handshake or certificate check."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 class ApiClient:
     """Async client of ``/api/v1``. Owns its ``httpx.AsyncClient``."""
 
@@ -98,6 +109,9 @@ class ApiClient:
         except httpx.TimeoutException as exc:
             raise Unreachable("the server did not answer in time", code="timeout") from exc
         except httpx.TransportError as exc:
+            if _tls_refused(exc):
+                detail = "the server's TLS certificate could not be verified ([server] ca_bundle)"
+                raise Unreachable(detail, code="tls") from exc
             raise Unreachable(f"cannot reach the server ({type(exc).__name__})") from exc
         if response.status_code >= 400:
             raise self._error(response)

@@ -92,13 +92,13 @@ def practice(settings: Settings) -> Iterator[Practice]:
 async def settle(pilot: Pilot[None]) -> None:
     """Wait until every worker has finished, the messages they posted are handled (which
     may start more workers: connect, then read the card…) and the screen is drawn."""
-    for _ in range(20):
+    quiet = 0
+    for _ in range(30):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
-        if not any(worker.is_running for worker in pilot.app.workers):
-            await pilot.pause()
-            if not any(worker.is_running for worker in pilot.app.workers):
-                return
+        quiet = 0 if any(worker.is_running for worker in pilot.app.workers) else quiet + 1
+        if quiet >= 3:
+            return
 
 
 def practice_pin(app: App[None]) -> str:

@@ -8,21 +8,23 @@ The trail is append-only (triggers refuse UPDATE, DELETE and TRUNCATE) and hash-
 records are numbered by ``seq`` without gaps, and each one stores the hash of the one before
 (:func:`record_hash`). :func:`record` only stages records in the session; the session's commit
 (:class:`tracer_tui.server.db.ServerSession`) chains them as its last step, holding the chain's
-head row locked (``SELECT … FOR UPDATE`` on PostgreSQL; on SQLite every writing transaction
-holds the database's write lock from ``BEGIN IMMEDIATE``) until the commit: two writers never
-chain onto the same record, however many workers share the database.
+head row locked until the commit: two writers never chain onto the same record, however many
+workers share the database. On PostgreSQL one statement locks the head (``FOR UPDATE``),
+hashes, inserts and moves the head, so the lock is held for that round trip and the commit
+only; on SQLite every writing transaction holds the write lock from ``BEGIN IMMEDIATE``.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Engine, Table, insert, select, update
+from sqlalchemy import Engine, Table, insert, select, text, update
 from sqlmodel import Session, col
 
 from tracer_tui.server.tables import AuditHead, AuditRecord
@@ -108,10 +110,57 @@ def record(
     )
 
 
+_APPEND_POSTGRESQL = text(
+    """
+    WITH RECURSIVE
+    staged AS (
+        SELECT * FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(
+            ord integer, at timestamp, agent_id integer, action text, object_type text,
+            object_id text)
+    ),
+    head AS (SELECT last_seq, last_hash FROM audit_head WHERE id = :head FOR UPDATE),
+    chain (ord, seq, hash) AS (
+        SELECT 0, last_seq, CAST(last_hash AS text) FROM head
+        UNION ALL
+        SELECT s.ord, c.seq + 1, encode(sha256(convert_to(concat_ws(chr(31),
+            c.hash, CAST(c.seq + 1 AS text), to_char(s.at, 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+            coalesce(CAST(s.agent_id AS text), ''), s.action, s.object_type, s.object_id),
+            'UTF8')), 'hex')
+        FROM chain c JOIN staged s ON s.ord = c.ord + 1
+    ),
+    added AS (
+        INSERT INTO audit_record
+            (seq, at, agent_id, action, object_type, object_id, prev_hash, hash)
+        SELECT c.seq, s.at, s.agent_id, s.action, s.object_type, s.object_id, p.hash, c.hash
+        FROM chain c JOIN staged s ON s.ord = c.ord JOIN chain p ON p.ord = c.ord - 1
+        RETURNING seq, hash
+    )
+    UPDATE audit_head SET
+        last_seq = (SELECT max(seq) FROM added),
+        last_hash = (SELECT hash FROM added ORDER BY seq DESC LIMIT 1)
+    WHERE id = :head
+    """
+)
+"""PostgreSQL: the chain's append in one statement (one round trip while the head is locked);
+the hash computed as :func:`record_hash` does, which ``verify`` checks."""
+
+
+def _append_postgresql(session: Session, pending: list[dict[str, Any]]) -> None:
+    rows = [
+        {**staged, "ord": ord_, "at": _utc_text(staged["at"])[:-1]}
+        for ord_, staged in enumerate(pending, start=1)
+    ]
+    session.execute(_APPEND_POSTGRESQL, {"rows": json.dumps(rows), "head": HEAD_ID})
+    pending.clear()
+
+
 def append_pending(session: Session) -> None:
     """Chain and insert the staged records (called by the commit, in its transaction)."""
     pending: list[dict[str, Any]] | None = session.info.get(PENDING)
     if not pending:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        _append_postgresql(session, pending)
         return
     head = session.execute(
         select(col(AuditHead.last_seq), col(AuditHead.last_hash))

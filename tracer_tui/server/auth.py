@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated
 
@@ -22,7 +22,7 @@ from sqlmodel import Session, col
 
 from tracer_tui import wire
 from tracer_tui.core.types import Language, Role
-from tracer_tui.server.db import read_session
+from tracer_tui.server.db import single_read
 from tracer_tui.server.errors import ApiError
 from tracer_tui.server.state import ServerState, get_state
 from tracer_tui.server.tables import Agent, AuthToken, Team
@@ -142,8 +142,13 @@ def signed_in_agent(
     token_hash = hash_token(credentials.credentials)
     query = (
         select(
-            Agent,
+            col(Agent.id),
+            col(Agent.display_name),
+            col(Agent.team_id),
             col(Team.name),
+            col(Agent.roles),
+            col(Agent.language),
+            col(Agent.pledge_version),
             col(AuthToken.expires_at),
             col(AuthToken.public_key),
             col(AuthToken.certificate_sha256),
@@ -152,15 +157,26 @@ def signed_in_agent(
         .outerjoin(Team, col(Team.id) == col(Agent.team_id))
         .where(col(AuthToken.token_hash) == token_hash)
     )
-    with read_session(state.engine) as session:  # one query: every request makes it
-        row = session.execute(query).one_or_none()
+    with single_read(state.engine) as connection:  # one query: every request makes it
+        row = connection.execute(query).one_or_none()
     if row is None:
         raise ApiError(401, "token_invalid", "the token is not known", headers=_CHALLENGE)
-    stored, team_name, expires_at, public_key, fingerprint = row
+    agent_id, name, team_id, team, roles, language, pledge_version = row[:7]
+    expires_at, public_key, fingerprint = row[7:]
     if expires_at <= state.now():
         raise ApiError(401, "token_expired", "the token has expired", headers=_CHALLENGE)
-    key = LoginKey(public_key, fingerprint) if public_key and fingerprint else None
-    return replace(_current(stored, team_name), login_key=key, token_hash=token_hash)
+    assert agent_id is not None
+    return CurrentAgent(
+        id=agent_id,
+        display_name=name,
+        team_id=team_id,
+        team=team,
+        roles=tuple(Role(role) for role in roles),
+        language=Language(language),
+        pledge_version=pledge_version,
+        login_key=LoginKey(public_key, fingerprint) if public_key and fingerprint else None,
+        token_hash=token_hash,
+    )
 
 
 SignedInAgentDep = Annotated[CurrentAgent, Depends(signed_in_agent)]

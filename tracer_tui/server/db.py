@@ -138,6 +138,16 @@ def read_session(engine: Engine) -> Iterator[Session]:
         yield session
 
 
+@contextmanager
+def single_read(engine: Engine) -> Iterator[Connection]:
+    """A connection for one read-only statement: on PostgreSQL in autocommit, so that it
+    costs one round trip (no ``BEGIN`` and ``ROLLBACK`` around it)."""
+    if engine.dialect.name == "postgresql":
+        engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        yield connection
+
+
 class ServerSession(Session):
     """A session whose commit first writes the audit records staged by ``audit.record``
     (chained under the chain's lock, as late as possible in the transaction)."""

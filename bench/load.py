@@ -29,6 +29,7 @@ import json
 import os
 import random
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -72,6 +73,8 @@ SUBMIT = "PUT /tasks/{id}/interview"
 RESEND = "PUT /tasks/{id}/interview (resent)"
 REFRESH_SECONDS = 15.0  # the client's [sync] interval
 RESEND_SHARE = 0.02
+RETRY = "PUT /tasks/{id}/interview (no answer: again)"
+RETRIES = 3
 ANSWERS = {
     "identity_confirmed": True,
     "symptoms": ["fever", "cough"],
@@ -107,6 +110,9 @@ class Results:
     ambiguous: set[UUID] = field(default_factory=set)  # no answer: stored or not, unknown
     measured_from: float = 0.0
     accepted_measured: int = 0
+    cpu_before: dict[str, float] = field(default_factory=dict)
+    cpu_after: dict[str, float] = field(default_factory=dict)
+    generator_cpu: float = 0.0
 
     def time(self, route: str, started: float, status: int) -> None:
         if started >= self.measured_from:
@@ -213,6 +219,38 @@ def start_server(url: str, workers: int, directory: Path) -> tuple[subprocess.Po
     return process, f"http://127.0.0.1:{port}"
 
 
+def _processes() -> dict[int, tuple[int, float]]:
+    """Every process: pid -> (parent pid, CPU seconds used so far)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    found: dict[int, tuple[int, float]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        found[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+    return found
+
+
+def cpu_seconds(roots: dict[str, int]) -> dict[str, float]:
+    """CPU seconds used so far by each named process and its descendants."""
+    table = _processes()
+    children: dict[int, list[int]] = defaultdict(list)
+    for pid, (parent, _) in table.items():
+        children[parent].append(pid)
+    used: dict[str, float] = {}
+    for name, root in roots.items():
+        total, todo = 0.0, [root]
+        while todo:
+            pid = todo.pop()
+            total += table.get(pid, (0, 0.0))[1]
+            todo.extend(children.get(pid, []))
+        used[name] = total
+    return used
+
+
 def wait_until_up(base: str, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -305,6 +343,11 @@ async def agent(
         submission = UUID(body["submission_id"])
         url = f"{api}/tasks/{task_id}/interview"
         answer = await call(client, results, SUBMIT, "PUT", url, json=body, headers=headers)
+        for _ in range(RETRIES):  # no answer: sent again, as the client's outbox does
+            if answer is not None:
+                break
+            await asyncio.sleep(0.5)
+            answer = await call(client, results, RETRY, "PUT", url, json=body, headers=headers)
         if answer is None:
             results.ambiguous.add(submission)
             continue
@@ -320,7 +363,13 @@ async def agent(
 
 
 async def load(
-    base: str, tokens: list[str], *, duration: float, rate: float, ramp: float
+    base: str,
+    tokens: list[str],
+    *,
+    duration: float,
+    rate: float,
+    ramp: float,
+    roots: dict[str, int],
 ) -> tuple[Results, float]:
     """Run the agents; the figures cover the ``duration`` seconds after the ramp-up."""
     results = Results()
@@ -348,8 +397,16 @@ async def load(
         )
         for n, token in enumerate(tokens)
     ]
+
+    async def meter() -> None:
+        await asyncio.sleep(max(0.0, results.measured_from - time.perf_counter()))
+        results.cpu_before, generator = cpu_seconds(roots), time.process_time()
+        await asyncio.sleep(max(0.0, stop - time.perf_counter()))
+        results.cpu_after = cpu_seconds(roots)
+        results.generator_cpu = time.process_time() - generator
+
     try:
-        await asyncio.wait_for(asyncio.gather(*runs), timeout=ramp + duration + 60)
+        await asyncio.wait_for(asyncio.gather(meter(), *runs), timeout=ramp + duration + 60)
     finally:
         for client in clients:
             await client.aclose()
@@ -419,6 +476,15 @@ def report(
             "errors": sum(n for status, n in statuses.items() if status >= 400),
         }
     accepted_per_s = results.accepted_measured / elapsed
+    requests = sum(len(values) for values in results.latencies.values())
+    cpu = {
+        name: round((results.cpu_after[name] - results.cpu_before.get(name, 0.0)) / elapsed, 2)
+        for name in results.cpu_after
+    }
+    cpu["agents"] = round(results.generator_cpu / elapsed, 2)
+    cpu_ms_per_request = {
+        name: round(cores * elapsed * 1000 / max(1, requests), 2) for name, cores in cpu.items()
+    }
     queue_p99 = routes.get(QUEUE, {}).get("p99_ms", float("nan"))
     targets = {
         "queue_p99_le_50ms": queue_p99 <= 50,
@@ -433,6 +499,9 @@ def report(
         "duration_s": round(elapsed, 1),
         "target_rate": args.rate,
         "accepted_submissions_per_s": round(accepted_per_s, 1),
+        "load_average": [round(value, 2) for value in os.getloadavg()],
+        "cores_used": cpu,
+        "cpu_ms_per_request": cpu_ms_per_request,
         "routes": routes,
         "failures": dict(results.failures.most_common(10)),
         **checks,
@@ -452,6 +521,9 @@ def show(summary: dict[str, Any]) -> None:
             f"{row['p90_ms']:>7} {row['p99_ms']:>7} {row['max_ms']:>7} {row['errors']:>5}"
         )
     print(f"accepted submissions/s: {summary['accepted_submissions_per_s']}")
+    print(f"cores used (whole machine: 2): {summary['cores_used']}")
+    print(f"CPU ms per request: {summary['cpu_ms_per_request']}")
+    print(f"load average at the end: {summary['load_average']}")
     for key in (
         "double_assignments",
         "lost_submissions",
@@ -497,8 +569,17 @@ def main() -> int:
         )
         process, base = start_server(url, args.workers, scratch)
         wait_until_up(base, process)
+        postmaster = int((cluster.data / "postmaster.pid").read_text().split()[0])
+        roots = {"server": process.pid, "postgresql": postmaster}
         results, elapsed = asyncio.run(
-            load(base, tokens, duration=args.duration, rate=args.rate, ramp=args.ramp)
+            load(
+                base,
+                tokens,
+                duration=args.duration,
+                rate=args.rate,
+                ramp=args.ramp,
+                roots=roots,
+            )
         )
         stop_server(process)
         summary = report(results, elapsed, check(engine, results), args)
@@ -511,6 +592,7 @@ def main() -> int:
         if process is not None:
             stop_server(process)
         cluster.stop()
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 if __name__ == "__main__":

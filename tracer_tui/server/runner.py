@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
@@ -21,6 +22,16 @@ from tracer_tui.server.db import init_db, make_engine
 
 ENVIRONMENT = "TRACER_SERVER_WORKER_CONFIG"
 """The ``[central]`` and ``[rules]`` sections, as JSON, for the worker processes."""
+
+
+_OPTIONS: dict[str, Any] = {
+    "server_header": False,
+    "date_header": True,
+    "access_log": False,
+    # Longer than a TLS terminator's idle keep-alive (nginx: 60 s), so that the server never
+    # closes a connection the terminator is about to reuse.
+    "timeout_keep_alive": 75,
+}
 
 
 def app_from_environment() -> FastAPI:
@@ -42,9 +53,7 @@ def run(central: CentralConfig, rules: Rules, *, host: str, port: int, workers: 
     """
     if workers == 1:
         app = create_app(central, rules, allow_dev_login=False)
-        uvicorn.run(
-            app, host=host, port=port, server_header=False, date_header=True, access_log=False
-        )
+        uvicorn.run(app, host=host, port=port, **_OPTIONS)
         return
     engine = make_engine(central.resolved_db_url())
     init_db(engine)
@@ -58,7 +67,5 @@ def run(central: CentralConfig, rules: Rules, *, host: str, port: int, workers: 
         workers=workers,
         host=host,
         port=port,
-        server_header=False,
-        date_header=True,
-        access_log=False,
+        **_OPTIONS,
     )

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.terminal import run_in_terminal
+from tracer_tui.launch import practice_pin
 
 TRACER = str(Path(sys.executable).parent / "tracer")
 
@@ -92,10 +93,17 @@ def test_bad_environment_value_names_the_variable(env: dict[str, str]) -> None:
 
 
 def test_practice_opens_and_quits_cleanly(env: dict[str, str]) -> None:
+    pin = practice_pin(1).encode()  # the practice card's PIN, shown on the sign-in screen
     finished = run_in_terminal(
         [TRACER, "practice", "--cases", "5"],
         env=env,
-        keys=[(b"Press Enter", b"\r"), (b"tasks in your queue", b"\x11")],
+        keys=[
+            (b"Type your PIN and press Enter.", pin + b"\r"),
+            (b"Professional secrecy", b"\x13"),  # the pledge: Ctrl+S accepts it
+            (b"to sign the pledge", pin + b"\r"),
+            (b"tasks in your queue", b"\x11"),
+        ],
+        timeout=60,
     )
     assert finished.returncode == 0, finished.text[-2000:]
     assert "PRACTICE" in finished.text

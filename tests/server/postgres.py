@@ -38,12 +38,15 @@ class PostgresUnavailable(RuntimeError):
 
 def find_binaries() -> Path:
     configured = os.environ.get("TRACER_PG_BIN")
-    candidates = [Path(configured)] if configured else []
-    debian = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(Path(p).parent.name))
-    candidates += [Path(path) for path in reversed(debian)]
-    on_path = shutil.which("initdb")
-    if on_path:
-        candidates.append(Path(on_path).parent)
+    if configured:
+        candidates = [Path(configured)]
+    else:
+        debian = glob.glob("/usr/lib/postgresql/*/bin")
+        debian.sort(key=lambda path: int(Path(path).parent.name), reverse=True)
+        candidates = [Path(path) for path in debian]
+        on_path = shutil.which("initdb")
+        if on_path:
+            candidates.append(Path(on_path).parent)
     for directory in candidates:
         if (directory / "initdb").is_file() and (directory / "pg_ctl").is_file():
             return directory

@@ -16,7 +16,7 @@ from schemathesis.checks import not_a_server_error
 from sqlalchemy import Engine
 
 with warnings.catch_warnings():  # starlette would rather have httpx2: httpx is what we have
-    warnings.simplefilter("ignore", DeprecationWarning)
+    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
     from starlette.testclient import TestClient
 
 from tests.server.helpers import TEAM, cases, niss

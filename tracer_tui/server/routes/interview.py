@@ -101,6 +101,11 @@ def _accept(
             422, "questionnaire_mismatch", "this questionnaire is not for this kind of task"
         )
     if not _finish_task(session, task_id, agent.id):
+        # Another copy of this submission may have closed the task while this one waited for
+        # the task's row (PostgreSQL, read committed): the new statement sees it committed.
+        existing = find_submission(session, body.submission_id)
+        if existing is not None:
+            return _duplicate(session, existing, task_id=task_id, agent=agent, now=now)
         raise ApiError(409, "task_not_open", "this task is already closed")
     session.add(
         InterviewSubmission(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 from uuid import UUID, uuid4
@@ -15,7 +16,8 @@ from sqlmodel import Session, col
 from tests.server.helpers import START, Clock, Server, cases, seed
 from tracer_tui import wire
 from tracer_tui.core.types import Role, TaskKind, TaskStatus
-from tracer_tui.server.routes import interview
+from tracer_tui.server import interviews
+from tracer_tui.server.interviews import Known
 from tracer_tui.server.tables import InterviewSubmission, Task
 
 
@@ -125,14 +127,14 @@ async def test_a_lost_race_on_the_unique_id_answers_a_duplicate(
     headers, tasks = agent
     body = submission()
     assert (await put(server, tasks[0], body, headers)).status_code == 200
-    real_find = interview.find_submission
-    calls: list[UUID] = []
+    real_find = interviews.find_submissions
+    calls: list[list[UUID]] = []
 
-    def blind_once(session: Session, submission_id: UUID) -> InterviewSubmission | None:
-        calls.append(submission_id)
-        return None if len(calls) == 1 else real_find(session, submission_id)
+    def blind_once(session: Session, submission_ids: Iterable[UUID]) -> dict[UUID, Known]:
+        calls.append(list(submission_ids))
+        return {} if len(calls) == 1 else real_find(session, calls[-1])
 
-    monkeypatch.setattr(interview, "find_submission", blind_once)
+    monkeypatch.setattr(interviews, "find_submissions", blind_once)
     # Reopen the task so that the first attempt goes as far as the insert.
     with Session(server.engine) as session:
         task = session.get(Task, tasks[0])

@@ -155,6 +155,9 @@ class InterviewSubmission(ServerTable, table=True):
     started_at: datetime = Field(sa_type=UTCDateTime)
     finished_at: datetime = Field(sa_type=UTCDateTime)
     accepted_at: datetime = Field(sa_type=UTCDateTime)
+    conflict: str | None = Field(default=None, sa_type=String(20))
+    """Set when the task had been reassigned or closed before the interview arrived (the
+    agent worked offline): ``reassigned`` or ``closed``, for the supervisor to settle."""
 
 
 class AuthToken(ServerTable, table=True):

@@ -255,12 +255,16 @@ async def test_declining_the_pledge_signs_out(practice: Practice) -> None:
 
 
 async def open_interview_and_type(pilot: Pilot[None], answer: str) -> Input:
-    """Open the first index case and type ``answer`` in the first text entry."""
+    """Open the first index case, answer its first screen, and type ``answer`` in the first
+    text entry of the second."""
     await signed_in(pilot)
     open_index_case(pilot.app)
     await pilot.press("enter")
     await settle(pilot)
-    field = pilot.app.screen.query(Input).first()
+    await pilot.press("y")  # the first question (yes/no) has the focus
+    await pilot.press("pagedown")
+    await settle(pilot)
+    field = pilot.app.screen.query("#pane-health Input").first(Input)
     field.focus()
     await pilot.press(*answer)
     assert field.value == answer

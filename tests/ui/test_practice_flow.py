@@ -7,13 +7,15 @@ from typing import Any
 
 import pytest
 from sqlmodel import Session, select
-from textual.widgets import DataTable, Input, Select
+from textual.widgets import DataTable, Static
 
 from tests.ui.conftest import SIZE, Practice, settle, signed_in
+from tests.ui.interviewing import set_answer
 from tracer_tui.server.tables import InterviewSubmission, Task
 from tracer_tui.ui.screens.interview import InterviewScreen
 from tracer_tui.ui.screens.login import LoginScreen
 from tracer_tui.ui.screens.queue import QueueScreen
+from tracer_tui.ui.widgets.fields import error_id, field_id
 
 
 def open_index_case(app: Any) -> int:
@@ -29,12 +31,14 @@ def open_index_case(app: Any) -> int:
 
 
 async def fill_index_interview(pilot: Any) -> None:
+    """The small test script: a yes/no on the first screen, a date and a count on the second."""
     screen = pilot.app.screen
     assert isinstance(screen, InterviewScreen)
-    screen.query_one("#q-identity_confirmed", Select).value = True
-    screen.query_one("#q-symptom_onset", Input).value = "24/11/2026"
-    screen.query_one("#q-contacts_count", Input).value = "3"
-    await pilot.pause()
+    await set_answer(pilot, "identity_confirmed", True)
+    await pilot.press("pagedown")
+    await settle(pilot)
+    await set_answer(pilot, "symptom_onset", "24/11/2026")
+    await set_answer(pilot, "contacts_count", "3")
 
 
 async def test_sign_in_shows_the_queue_of_fake_cases(practice: Practice) -> None:
@@ -83,34 +87,28 @@ async def test_missing_required_answer_is_shown_and_nothing_is_sent(practice: Pr
         await pilot.press("enter")
         await settle(pilot)
         screen = pilot.app.screen
-        screen.query_one("#q-contacts_count", Input).value = "two"
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert pilot.app.screen is screen
-        assert "required" in str(screen.query_one("#err-identity_confirmed").render())
-        assert pilot.app.focused is screen.query_one("#q-identity_confirmed")
+        error = screen.query_one(f"#{error_id('identity_confirmed')}", Static)
+        assert "required" in str(error.render())
+        assert pilot.app.focused is screen.query_one(f"#{field_id('identity_confirmed')}")
     with Session(practice.world.engine) as db:
         assert db.exec(select(InterviewSubmission)).all() == []
 
 
-async def test_leaving_a_started_interview_asks_first(practice: Practice) -> None:
+async def test_leaving_an_interview_keeps_the_task_in_the_queue(practice: Practice) -> None:
     async with practice.app.run_test(size=SIZE) as pilot:
         await signed_in(pilot)
-        open_index_case(pilot.app)
+        task_id = open_index_case(pilot.app)
         await pilot.press("enter")
         await settle(pilot)
-        interview = pilot.app.screen
-        interview.query_one("#q-contacts_count", Input).value = "2"
+        await set_answer(pilot, "identity_confirmed", True)
         await pilot.press("escape")
         await settle(pilot)
-        await pilot.press("n")
-        await settle(pilot)
-        assert pilot.app.screen is interview
-        await pilot.press("escape")
-        await settle(pilot)
-        await pilot.press("y")
-        await settle(pilot)
-        assert isinstance(pilot.app.screen, QueueScreen)
+        queue = pilot.app.screen
+        assert isinstance(queue, QueueScreen)
+        assert task_id in queue.tasks
 
 
 async def test_practice_mode_opens_no_network_socket(

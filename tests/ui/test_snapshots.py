@@ -13,6 +13,7 @@ import pytest
 from textual.pilot import Pilot
 
 from tests.ui.conftest import SIZE, Practice, settle, signed_in
+from tests.ui.interviewing import set_answer
 from tests.ui.test_practice_flow import open_index_case
 from tracer_tui.config import Settings
 
@@ -50,17 +51,20 @@ def test_interview(practice: Practice, snap_compare: Any) -> None:
 def test_interview_with_errors(practice: Practice, snap_compare: Any) -> None:
     async def run_before(pilot: Pilot[None]) -> None:
         await open_interview(pilot)
-        await pilot.press("ctrl+s")
+        await pilot.press("pagedown")
         await settle(pilot)
 
     assert snap_compare(practice.app, terminal_size=SIZE, run_before=run_before)
 
 
-def test_leave_interview_dialog(practice: Practice, snap_compare: Any) -> None:
+def test_review(practice: Practice, snap_compare: Any) -> None:
     async def run_before(pilot: Pilot[None]) -> None:
         await open_interview(pilot)
-        await pilot.press(*"12")
-        await pilot.press("escape")
+        await set_answer(pilot, "identity_confirmed", True)
+        await pilot.press("pagedown")
+        await settle(pilot)
+        await set_answer(pilot, "contacts_count", "2")
+        await pilot.press("ctrl+r")
         await settle(pilot)
 
     assert snap_compare(practice.app, terminal_size=SIZE, run_before=run_before)

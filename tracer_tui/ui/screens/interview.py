@@ -1,125 +1,126 @@
-"""The interview: a minimal form over the task's script.
+"""The standardised interview, screen by screen, in the person's language.
 
-This is the walking skeleton's form (every screen of the script on one scrollable page);
-the standardised screen-by-screen interview replaces it.
+Every change goes through the engine (``tracer_tui.core.engine.Interview``) and is saved as a
+local draft at once, so that closing or killing the app loses nothing: reopening the task
+comes back to the same screen with every answer.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import threading
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
-from typing import Any
-from uuid import uuid4
+from typing import TYPE_CHECKING, Any
+from uuid import UUID, uuid4
 
-from textual import work
+from textual import on, work
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Container, Horizontal, Vertical, VerticalScroll
 from textual.widget import Widget
-from textual.widgets import Input, Label, Select, SelectionList, Static
+from textual.widgets import Input, RadioSet, SelectionList, Static
 
 from tracer_tui.client.errors import ApiError, Unreachable
+from tracer_tui.core.engine import IncompleteError, Interview, InterviewError
 from tracer_tui.core.i18n import N_, _
-from tracer_tui.core.identifiers import (
-    IdentifierError,
-    format_phone,
-    is_belgian_postcode,
-    normalise_national_number,
-    normalise_phone,
-)
-from tracer_tui.core.questionnaire import Item, ItemType, Questionnaire
+from tracer_tui.core.identifiers import format_phone
+from tracer_tui.core.questionnaire import Item, Questionnaire
+from tracer_tui.core.views import ItemView, ScreenView
 from tracer_tui.ui.base import TracerScreen
+from tracer_tui.ui.drafts import Drafts, drafts_of
 from tracer_tui.ui.labels import kind_label
 from tracer_tui.ui.messages import describe_error
+from tracer_tui.ui.widgets.entries import EntryTable
+from tracer_tui.ui.widgets.fields import YesNo, field_id, raw_value, show_error
+from tracer_tui.ui.widgets.form import answer_keys, first_with_errors, form_widgets
 from tracer_tui.wire import InterviewSubmission, TaskView
 
-DATE_FORMATS = ("%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y", "%Y-%m-%d")
+if TYPE_CHECKING:
+    from tracer_tui.client.store import Draft
 
-
-def parse_date(text: str) -> date:
-    for fmt in DATE_FORMATS:
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(_("Enter a date as DD/MM/YYYY."))
-
-
-def parse_value(item: Item, raw: Any) -> Any:
-    """The answer to submit for one widget value; raises ValueError with a message."""
-    if item.type is ItemType.MULTIPLE:
-        return list(raw)
-    if item.type in (ItemType.YES_NO, ItemType.SINGLE):
-        return None if raw is Select.NULL else raw
-    text = str(raw).strip()
-    if not text:
-        return None
-    try:
-        match item.type:
-            case ItemType.INTEGER:
-                return int(text)
-            case ItemType.DECIMAL:
-                return float(text.replace(",", "."))
-            case ItemType.DATE:
-                return parse_date(text).isoformat()
-            case ItemType.PHONE:
-                return normalise_phone(text)
-            case ItemType.NATIONAL_NUMBER:
-                return normalise_national_number(text)
-            case ItemType.POSTCODE:
-                if not is_belgian_postcode(text):
-                    raise ValueError(_("A Belgian postcode has four digits."))
-                return text
-            case ItemType.EMAIL:
-                if "@" not in text or text.startswith("@") or text.endswith("@"):
-                    raise ValueError(_("This is not an e-mail address."))
-                return text
-    except IdentifierError as exc:
-        kind = _("phone number") if item.type is ItemType.PHONE else _("national number")
-        raise ValueError(_("This is not a valid {kind}.").format(kind=kind)) from exc
-    except ValueError as exc:
-        if item.type in (ItemType.INTEGER, ItemType.DECIMAL):
-            raise ValueError(_("Enter a number.")) from exc
-        raise
-    return text
+log = logging.getLogger(__name__)
+FIELDS = "Input, YesNo, RadioSet, SelectionList, EntryTable"
 
 
 class InterviewScreen(TracerScreen[None]):
     BINDINGS = [
-        Binding("ctrl+s", "submit", N_("Submit"), id="submit", tooltip=N_("Send the interview")),
-        Binding("escape", "back", N_("Back"), id="back", tooltip=N_("Back to the queue")),
+        Binding(
+            "pagedown,alt+right",
+            "next",
+            N_("Next"),
+            id="next",
+            tooltip=N_("Next screen (checks this one first)"),
+            priority=True,
+        ),
+        Binding(
+            "pageup,alt+left",
+            "previous",
+            N_("Previous"),
+            id="previous",
+            tooltip=N_("Previous screen"),
+            priority=True,
+        ),
+        Binding(
+            "ctrl+r",
+            "review",
+            N_("Review"),
+            id="review",
+            tooltip=N_("Every answer on one page, before sending"),
+        ),
+        Binding("ctrl+s", "submit", N_("Send"), id="submit", tooltip=N_("Send the interview")),
+        Binding(
+            "escape",
+            "leave",
+            N_("Queue"),
+            id="leave",
+            tooltip=N_("Back to the queue; the answers are kept"),
+        ),
     ]
 
     def __init__(self, task: TaskView) -> None:
         super().__init__()
         self.task_view = task
-        self.questionnaire: Questionnaire | None = None
-        self.started_at = datetime.now(UTC)
+        self.interview: Interview | None = None
+        self.view: ScreenView | None = None
+        self.touched: set[str] = set()
+        self.show_all = False
         self.sending = False
+        self.submission_id: UUID = uuid4()
+        self.started_at = datetime.now(UTC)
+        self.panes: dict[str, tuple[tuple[str, ...], VerticalScroll]] = {}
+        self._draft_lock = threading.Lock()
+        self._draft_version = 0
+        self._saved_version = 0
 
     @property
-    def language(self) -> str:
-        return self.task_view.person.language.value
+    def drafts(self) -> Drafts:
+        return drafts_of(self.tracer)
 
+    # -- layout ------------------------------------------------------------------------------
     def compose_body(self) -> Iterable[Widget]:
         person = self.task_view.person
         with Horizontal(id="interview"):
-            yield VerticalScroll(Static(_("Loading the script…")), id="form")
+            with Vertical(id="interview-main"):
+                yield Static("", id="progress")
+                yield Container(Static(_("Loading the script…"), id="loading"), id="form")
             with Vertical(id="task-panel"):
                 yield Static(kind_label(self.task_view.kind), classes="panel-title")
                 yield Static(person.display_name, id="panel-name")
                 if person.birth_date:
-                    yield Static(
-                        _("Born {date}").format(date=person.birth_date.strftime("%d/%m/%Y"))
-                    )
+                    born = person.birth_date.strftime("%d/%m/%Y")
+                    yield Static(_("Born {date}").format(date=born))
                 for phone in person.phones:
                     yield Static("☎ " + format_phone(phone))
                 yield Static(_("Language: {code}").format(code=person.language.value.upper()))
                 yield Static(_("Attempts: {count}").format(count=self.task_view.attempts))
+                yield Static("", id="sections")
 
     def on_mount(self) -> None:
         self.title = _("Interview")
         self.load()
 
+    # -- loading: the script, then the draft -------------------------------------------------
     @work(exclusive=True, group="load")
     async def load(self) -> None:
         key = (self.task_view.questionnaire_id, self.task_view.questionnaire_version)
@@ -131,95 +132,320 @@ class InterviewScreen(TracerScreen[None]):
                 questionnaire = await api.questionnaire(*key)
             except ApiError as error:
                 self.tracer.online = not isinstance(error, Unreachable)
-                await self.query_one("#form").remove_children()
-                await self.query_one("#form").mount(Static(describe_error(error), classes="error"))
+                await self.show_message(describe_error(error))
                 return
             self.tracer.questionnaires[key] = questionnaire
-        self.questionnaire = questionnaire
-        form = self.query_one("#form", VerticalScroll)
+        draft = await asyncio.to_thread(self.drafts.load, self.task_view.id)
+        self.start(questionnaire, draft)
+
+    async def show_message(self, text: str) -> None:
+        form = self.query_one("#form", Container)
         await form.remove_children()
-        await form.mount_all(self.build_form(questionnaire))
-        first = form.query("Input, Select, SelectionList").first()
-        first.focus()
+        await form.mount(Static(text, classes="error"))
 
-    def build_form(self, questionnaire: Questionnaire) -> list[Widget]:
-        lang = self.language
-        widgets: list[Widget] = [Static(questionnaire.title.get(lang), classes="script-title")]
-        for screen in questionnaire.screens:
-            widgets.append(Static(screen.title.get(lang), classes="section"))
-            for item in screen.items:
-                if not item.is_question:
-                    widgets.append(Static(item.text.get(lang), classes="read-aloud"))
-                    continue
-                label = item.text.get(lang) + (" *" if item.required else "")
-                widgets.append(Label(label, classes="question"))
-                widgets.append(self.input_for(item))
-                widgets.append(Static("", id=f"err-{item.id}", classes="field-error"))
-        return widgets
+    def start(self, questionnaire: Questionnaire, draft: Draft | None) -> None:
+        answers: dict[str, Any] | None = None
+        screen_id: str | None = None
+        if draft is not None and (draft.questionnaire_id, draft.questionnaire_version) == (
+            questionnaire.id,
+            questionnaire.version,
+        ):
+            answers, screen_id = draft.answers, draft.screen_id
+            self.submission_id = draft.submission_id
+            self.started_at = draft.started_at
+            self.touched = set(answers)
+        try:
+            self.interview = Interview(
+                questionnaire,
+                language=self.task_view.person.language,
+                rules=self.tracer.settings.rules,
+                today=date.today(),
+                answers=answers,
+                screen_id=screen_id,
+            )
+        except InterviewError:
+            log.warning("draft does not fit script %s v%s", *questionnaire.key)
+            self.interview = Interview(
+                questionnaire,
+                language=self.task_view.person.language,
+                rules=self.tracer.settings.rules,
+                today=date.today(),
+            )
+        self.draw()
 
-    def input_for(self, item: Item) -> Widget:
-        wid = f"q-{item.id}"
-        lang = self.language
-        match item.type:
-            case ItemType.YES_NO:
-                options = [(_("Yes"), True), (_("No"), False)]
-                return Select(options, id=wid, prompt=_("Choose"))
-            case ItemType.SINGLE:
-                return Select(
-                    [(c.label.get(lang), c.value) for c in item.choices], id=wid, prompt=_("Choose")
-                )
-            case ItemType.MULTIPLE:
-                return SelectionList[str](
-                    *[(c.label.get(lang), c.value) for c in item.choices], id=wid
-                )
-            case ItemType.INTEGER:
-                return Input(id=wid, type="integer")
-            case ItemType.DATE:
-                return Input(id=wid, placeholder=_("DD/MM/YYYY"))
-            case _:
-                return Input(id=wid)
+    # -- drawing -----------------------------------------------------------------------------
+    def column_labels(self, group: Item) -> list[str]:
+        assert self.interview is not None
+        children = {child.id: child for child in group.items}
+        return [self.interview.text(children[c]) for c in group.summary_columns()]
 
-    def collect(self) -> tuple[dict[str, Any], list[str]]:
-        """The answers, and the ids of the items whose value is wrong or missing."""
-        assert self.questionnaire is not None
-        answers: dict[str, Any] = {}
-        wrong: list[str] = []
-        for item in self.questionnaire.questions():
-            widget = self.query_one(f"#q-{item.id}")
-            raw: Any
-            if isinstance(widget, SelectionList):
-                raw = widget.selected
-            elif isinstance(widget, Select | Input):
-                raw = widget.value
-            else:
-                continue
-            error = self.query_one(f"#err-{item.id}", Static)
-            try:
-                value = parse_value(item, raw)
-                if item.required and value in (None, []):
-                    raise ValueError(_("This answer is required."))
-            except ValueError as exc:
-                error.update(str(exc))
-                wrong.append(item.id)
-                continue
-            error.update("")
-            if value not in (None, []):
-                answers[item.id] = value
-        return answers, wrong
+    def draw(self, focus: str | None = None, rebuild: bool = False) -> None:
+        """Show the current screen; keep the focus on ``focus`` (an answer key).
 
-    def action_submit(self) -> None:
-        if self.questionnaire is None or self.sending:
+        Each visited screen keeps its widgets in a pane of its own: moving between screens
+        only shows and hides panes; a pane is rebuilt when its visible items change
+        (conditions) or ``rebuild`` is asked (a group's entries changed).
+        """
+        interview = self.interview
+        assert interview is not None
+        view = self.view = interview.screen()
+        k, n = interview.position
+        self.query_one("#progress", Static).update(
+            _("Step {k} of {n}").format(k=k, n=n) + f" — {view.title}"
+        )
+        self.draw_sections()
+        form = self.query_one("#form", Container)
+        keys = tuple(answer_keys(view.items))
+        cached = self.panes.get(view.id)
+        widgets: list[Widget] | None = None
+        if cached is None or cached[0] != keys or rebuild:
+            widgets = form_widgets(view.items, self.shown, self.column_labels)
+
+        async def show() -> None:
+            await self.query("#loading").remove()
+            if widgets is not None:
+                if cached is not None:
+                    await cached[1].remove()
+                pane = VerticalScroll(*widgets, id=f"pane-{view.id}", classes="pane")
+                self.panes[view.id] = (keys, pane)
+                await form.mount(pane)
+            for screen_id, (_keys, pane) in self.panes.items():
+                pane.display = screen_id == view.id
+            if widgets is None:
+                for item in view.items:
+                    show_error(self, item.key, item.errors if self.shown(item.key) else ())
+            self.focus_key(focus or next(iter(keys), None))
+
+        self.call_later(show)
+
+    def shown(self, key: str) -> bool:
+        """Whether the messages of ``key`` are shown: once touched, or after a failed move."""
+        return self.show_all or key in self.touched
+
+    def draw_sections(self) -> None:
+        assert self.interview is not None
+        current = self.interview.screen_id
+        lines = [_("Sections")]
+        for screen in self.interview.visible_screens():
+            title = screen.title.get(self.interview.language)
+            mark = (
+                "▶"
+                if screen.id == current
+                else ("⚠" if self.interview.errors(screen.id) and self.show_all else "·")
+            )
+            lines.append(f"{mark} {title}")
+        self.query_one("#sections", Static).update("\n".join(lines))
+
+    def focus_key(self, key: str | None) -> None:
+        if key is None:
             return
-        answers, wrong = self.collect()
-        if wrong:
-            self.query_one(f"#q-{wrong[0]}").focus()
+        matches = self.query(f"#{field_id(key)}")
+        if matches:
+            matches.first().focus()
+            matches.first().scroll_visible()
+
+    def view_of(self, key: str) -> ItemView | None:
+        if self.view is None:
+            return None
+        return next((v for v in self.view.items if v.key == key), None)
+
+    # -- answers -----------------------------------------------------------------------------
+    @on(Input.Changed)
+    @on(YesNo.Changed)
+    @on(RadioSet.Changed)
+    @on(SelectionList.SelectedChanged)
+    def answer_changed(self, event: Any) -> None:
+        widget = event.control
+        key = getattr(widget, "field_key", None)
+        view = self.view_of(key) if key else None
+        if self.interview is None or key is None or view is None:
+            return
+        value = raw_value(widget, view)
+        if self.interview.value(key) == value or (
+            value == "" and self.interview.value(key) is None
+        ):
+            return
+        before = answer_keys(self.view.items) if self.view else []
+        self.interview = self.interview.with_answer(key, value)
+        self.touched.add(key)
+        self.save_draft()
+        self.view = self.interview.screen()
+        if answer_keys(self.view.items) != before:
+            self.draw(focus=key)
+        else:
+            self.show_errors_of(key)
+
+    def show_errors_of(self, key: str) -> None:
+        view = self.view_of(key)
+        if view is not None:
+            show_error(self, key, view.errors)
+
+    @on(Input.Submitted)
+    def enter_pressed(self, event: Input.Submitted) -> None:
+        """Enter goes on: to the next field, or to the next screen from the last one."""
+        pane = self.view.id if self.view else ""
+        fields = list(self.query(f"#pane-{pane} {FIELDS}").results())
+        widget = event.control
+        if fields and widget is fields[-1]:
+            self.action_next()
+        else:
+            self.focus_next()
+
+    # -- drafts ------------------------------------------------------------------------------
+    def draft(self) -> Draft | None:
+        from tracer_tui.client.store import Draft
+
+        if self.interview is None:
+            return None
+        questionnaire = self.interview.questionnaire
+        return Draft(
+            task_id=self.task_view.id,
+            submission_id=self.submission_id,
+            questionnaire_id=questionnaire.id,
+            questionnaire_version=questionnaire.version,
+            language=self.interview.language,
+            answers=self.interview.answers,
+            screen_id=self.interview.screen_id,
+            started_at=self.started_at,
+            updated_at=datetime.now(UTC),
+        )
+
+    def save_draft(self) -> None:
+        draft = self.draft()
+        if draft is None:
+            return
+        with self._draft_lock:
+            self._draft_version += 1
+            version = self._draft_version
+        self._save(draft, version)
+
+    @work(thread=True, group="draft")
+    def _save(self, draft: Draft, version: int) -> None:
+        with self._draft_lock:  # the newest state wins, whatever the order of the threads
+            if version <= self._saved_version:
+                return
+            self.drafts.save(draft)
+            self._saved_version = version
+
+    # -- navigation ----------------------------------------------------------------------------
+    def action_next(self) -> None:
+        if self.interview is None:
+            return
+        try:
+            moved = self.interview.next()
+        except IncompleteError as error:
+            self.show_all = True
+            self.draw(focus=first_with_errors(self.view.items if self.view else (), error.errors))
             self.notify(_("Some answers need attention."), severity="warning")
             return
+        except InterviewError:  # the last screen: on to the review
+            self.action_review()
+            return
+        self.show_all = False
+        self.interview = moved
+        self.save_draft()
+        self.draw()
+
+    def action_previous(self) -> None:
+        if self.interview is None or not self.interview.has_back:
+            return
+        self.interview = self.interview.back()
+        self.save_draft()
+        self.draw()
+
+    def go_to(self, screen_id: str, key: str | None = None) -> None:
+        assert self.interview is not None
+        self.interview = self.interview.go_to(screen_id)
+        self.show_all = True
+        self.save_draft()
+        self.draw(focus=key)
+
+    def action_review(self) -> None:
+        if self.interview is None:
+            return
+        from tracer_tui.ui.screens.review import ReviewScreen
+
+        self.app.push_screen(ReviewScreen(self.interview), self.reviewed)
+
+    def reviewed(self, choice: tuple[str, ...] | None) -> None:
+        if not choice:
+            return
+        if choice[0] == "submit":
+            self.action_submit()
+        elif choice[0] == "edit":
+            self.go_to(choice[1], choice[2] if len(choice) > 2 else None)
+
+    def action_leave(self) -> None:
+        """Back to the queue; the draft stays, the task can be reopened where it was left."""
+        self.dismiss()
+
+    # -- groups --------------------------------------------------------------------------------
+    @on(EntryTable.Requested)
+    def entry_requested(self, event: EntryTable.Requested) -> None:
+        if self.interview is None:
+            return
+        group = event.table.group
+        if event.action == "remove" and event.index is not None:
+            self.remove_entry(group, event.index)
+            return
+        from tracer_tui.ui.screens.entry import EntryEditor
+
+        if event.action == "add":
+            editing = self.interview.with_entry_added(group.id)
+            index = editing.entry_count(group.id) - 1
+        else:
+            assert event.index is not None
+            editing, index = self.interview, event.index
+        original = self.interview
+
+        def done(result: Interview | None) -> None:
+            self.interview = result or original
+            self.touched.add(group.id)
+            self.save_draft()
+            self.draw(focus=group.id, rebuild=True)
+
+        self.app.push_screen(EntryEditor(editing, group, index, self.save_editing), done)
+
+    def save_editing(self, interview: Interview) -> None:
+        """The entry editor saves the draft as the agent types, like every other answer."""
+        self.interview = interview
+        self.save_draft()
+
+    def remove_entry(self, group: Item, index: int) -> None:
+        from tracer_tui.ui.screens.confirm import ConfirmScreen
+
+        def answered(remove: bool | None) -> None:
+            if remove and self.interview is not None:
+                self.interview = self.interview.with_entry_removed(group.id, index)
+                self.save_draft()
+                self.draw(focus=group.id, rebuild=True)
+
+        question = _("Remove entry {number} from the list?").format(number=index + 1)
+        self.app.push_screen(ConfirmScreen(question), answered)
+
+    # -- sending -------------------------------------------------------------------------------
+    def action_submit(self) -> None:
+        if self.interview is None or self.sending:
+            return
+        try:
+            answers = self.interview.submission()
+        except IncompleteError:
+            screen = self.interview.first_incomplete_screen()
+            if screen is not None:
+                self.go_to(
+                    screen,
+                    first_with_errors(
+                        self.interview.screen(screen).items, self.interview.errors(screen)
+                    ),
+                )
+            self.notify(_("Some answers need attention."), severity="warning")
+            return
+        questionnaire = self.interview.questionnaire
         submission = InterviewSubmission(
-            submission_id=uuid4(),
-            questionnaire_id=self.questionnaire.id,
-            questionnaire_version=self.questionnaire.version,
-            language=self.task_view.person.language,
+            submission_id=self.submission_id,
+            questionnaire_id=questionnaire.id,
+            questionnaire_version=questionnaire.version,
+            language=self.interview.language,
             answers=answers,
             started_at=self.started_at,
             finished_at=datetime.now(UTC),
@@ -236,33 +462,12 @@ class InterviewScreen(TracerScreen[None]):
         except ApiError as error:
             self.sending = False
             self.tracer.online = not isinstance(error, Unreachable)
-            self.notify(describe_error(error), severity="error", timeout=8)
+            message = describe_error(error)
+            if isinstance(error, Unreachable):
+                message += " " + _("The answers are kept on this computer.")
+            self.notify(message, severity="error", timeout=8)
             return
         self.tracer.online = True
+        await asyncio.to_thread(self.drafts.discard, self.task_view.id)
         self.notify(_("Interview sent."))
         self.dismiss()
-
-    def has_input(self) -> bool:
-        for widget in self.query("#form Input, #form Select, #form SelectionList"):
-            if isinstance(widget, Input) and widget.value.strip():
-                return True
-            if isinstance(widget, Select) and widget.value is not Select.NULL:
-                return True
-            if isinstance(widget, SelectionList) and widget.selected:
-                return True
-        return False
-
-    def action_back(self) -> None:
-        if not self.has_input():
-            self.dismiss()
-            return
-
-        def answered(discard: bool | None) -> None:
-            if discard:
-                self.dismiss()
-
-        from tracer_tui.ui.screens.confirm import ConfirmScreen
-
-        self.app.push_screen(
-            ConfirmScreen(_("Leave this interview? The answers typed so far are lost.")), answered
-        )

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
     from tracer_tui.client.api import ApiClient
     from tracer_tui.client.card import CardBackend
+    from tracer_tui.client.secrets import SecretStore
     from tracer_tui.client.store import LocalStore
     from tracer_tui.config import Settings
     from tracer_tui.eid.virtual import VirtualEid
@@ -102,11 +103,12 @@ def agent_services(settings: Settings) -> Services:
 
     from tracer_tui.client.secrets import KeyringSecrets
 
-    store = agent_store(settings)
+    secrets = KeyringSecrets()
+    store = agent_store(settings, secrets)
     return Services(
         connect=connect,
         card=card_backend(settings),
-        secrets=KeyringSecrets(),
+        secrets=secrets,
         store=store,
         shutdown=store.close,
     )
@@ -125,14 +127,16 @@ def card_backend(settings: Settings) -> CardBackend:
     return PcscCardBackend(settings.card.reader or None)
 
 
-def agent_store(settings: Settings) -> StoreOpener:
-    """The agent's local store at ``[store] path``, its key in the system keyring."""
+def agent_store(settings: Settings, secrets: SecretStore) -> StoreOpener:
+    """The agent's local store at ``[store] path``, its key kept in ``secrets`` (the system
+    keyring)."""
 
     def open_store() -> LocalStore:
         from tracer_tui.client.store import LocalStore
         from tracer_tui.client.store_key import StoreKey
 
-        return LocalStore.open(settings.store.resolved_path(), key=StoreKey.from_keyring())
+        key = StoreKey.from_secrets(secrets)
+        return LocalStore.open(settings.store.resolved_path(), key=key)
 
     return StoreOpener(open_store)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from uuid import uuid4
@@ -12,11 +13,13 @@ from uuid import uuid4
 import pytest
 from sqlalchemy import create_engine, inspect
 
+from tests.client.test_secrets import use_keyring
 from tracer_tui.client.store import Draft, LocalStore, StoreError
 from tracer_tui.client.store_key import StoreKey, StoreKeyError
 from tracer_tui.client.store_schema import SCHEMA_VERSION, StoreTable
 from tracer_tui.core.types import Language
 
+keyring_backend = contextmanager(use_keyring)
 T0 = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 
 
@@ -182,3 +185,49 @@ def test_practice_opens_its_own_store_in_its_temporary_directory(tmp_path: Path)
     world.stop()
     assert not store.path.exists()
     assert not agent_path.exists()
+
+
+def test_the_agent_key_is_kept_in_the_keyring_and_used_again(tmp_path: Path) -> None:
+    from tests.client.test_secrets import MemoryKeyring
+    from tracer_tui.client.secrets import SERVICE, STORE_KEY, KeyringSecrets
+
+    backend = MemoryKeyring()
+    with keyring_backend(backend):
+        first = StoreKey.from_secrets(KeyringSecrets())
+        kept = backend.get_password(SERVICE, STORE_KEY)
+        assert kept is not None
+        path = tmp_path / "store.sqlite3"
+        with LocalStore.open(path, key=first) as store:
+            store.save_draft(draft())
+        again = StoreKey.from_secrets(KeyringSecrets())
+        with LocalStore.open(path, key=again) as store:
+            assert store.load_draft(7) is not None
+    raw = b"".join(file.read_bytes() for file in tmp_path.iterdir())
+    assert kept.encode() not in raw  # never written in the clear
+
+
+def test_a_headless_machine_is_told_how_to_keep_the_key() -> None:
+    from keyring.backends import fail
+
+    from tracer_tui.client.secrets import KeyringSecrets, SecretStoreError
+
+    with (
+        keyring_backend(fail.Keyring()),  # type: ignore[no-untyped-call]
+        pytest.raises(SecretStoreError, match="PYTHON_KEYRING_BACKEND"),
+    ):
+        StoreKey.from_secrets(KeyringSecrets())
+
+
+def test_the_agent_boot_opens_its_store_with_the_keyring_key(tmp_path: Path) -> None:
+    from tests.client.test_secrets import MemoryKeyring
+    from tracer_tui.config import Settings
+    from tracer_tui.launch import agent_services
+
+    path = tmp_path / "agent" / "store.sqlite3"
+    with keyring_backend(MemoryKeyring()):
+        services = agent_services(Settings.model_validate({"store": {"path": str(path)}}))
+        assert services.store is not None
+        store = services.store()
+        assert services.store() is store
+        assert store.path == path
+        services.shutdown()

@@ -96,7 +96,7 @@ class LocalStore:
 
         ``key`` seals the personal data; None makes an ephemeral key (practice mode, tests):
         a store made with it cannot be opened again after :meth:`close`. The agent app passes
-        :meth:`StoreKey.from_keyring`. Raises StoreError or StoreKeyError.
+        :meth:`StoreKey.from_secrets`. Raises StoreError or StoreKeyError.
         """
         return cls(StoreDatabase.open(path, key or StoreKey.ephemeral()), path)
 

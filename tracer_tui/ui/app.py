@@ -15,12 +15,14 @@ from textual.reactive import reactive
 from textual.screen import Screen
 
 from tracer_tui.core.i18n import N_, _, set_language
+from tracer_tui.ui.sync import SyncMixin, waiting_label
 
 if TYPE_CHECKING:
     from tracer_tui.client.api import ApiClient
     from tracer_tui.client.card import CardState
     from tracer_tui.client.login import LoginFlow
     from tracer_tui.client.services import Boot, Services
+    from tracer_tui.client.sync import SyncStatus
     from tracer_tui.config import Settings
     from tracer_tui.core.questionnaire import Questionnaire
     from tracer_tui.wire import AgentProfile
@@ -36,7 +38,7 @@ class CardChanged(Message):
         self.state = state
 
 
-class TracerApp(App[None]):
+class TracerApp(SyncMixin, App[None]):
     CSS_PATH = "tracer.tcss"
     TITLE = "tracer"
     ENABLE_COMMAND_PALETTE = True
@@ -54,6 +56,10 @@ class TracerApp(App[None]):
     ]
 
     online: reactive[bool | None] = reactive(None)
+    pending: reactive[int] = reactive(0)
+    """Work that has not reached the server (the outbox): its count is in the header."""
+    sync_status: reactive[SyncStatus | None] = reactive(None)
+    """The sync engine's last report (``ui.sync.describe_sync`` tells it); None before."""
     agent: reactive[AgentProfile | None] = reactive(None)
     card_state: reactive[CardState | None] = reactive(None)
     """What the card reader holds; None until the card backend is watched."""
@@ -175,12 +181,17 @@ class TracerApp(App[None]):
             parts.append(_("online"))
         elif self.online is False:
             parts.append(_("offline"))
+        if self.pending:
+            parts.append(waiting_label(self.pending))
         self.sub_title = " · ".join(parts)
 
     def watch_online(self) -> None:
         self._update_subtitle()
 
     def watch_agent(self) -> None:
+        self._update_subtitle()
+
+    def watch_pending(self) -> None:
         self._update_subtitle()
 
     # -- commands ----------------------------------------------------------------------
@@ -201,6 +212,7 @@ class TracerApp(App[None]):
     async def on_unmount(self) -> None:
         """Stop watching the card, release the API client; the caller of ``run()`` calls
         ``services.shutdown()``."""
+        self.stop_sync()
         try:
             await asyncio.to_thread(self._release_card)
         except Exception:  # closing must never stop the app from quitting

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import SystemCommand
@@ -14,21 +17,38 @@ from textual.widgets import DataTable, Static
 from tracer_tui.client.errors import ApiError, AuthError, Unreachable
 from tracer_tui.core.i18n import N_, _, ngettext
 from tracer_tui.core.identifiers import format_phone
+from tracer_tui.errors import UserError
 from tracer_tui.ui.base import TracerScreen
 from tracer_tui.ui.labels import due_label, kind_label
 from tracer_tui.ui.messages import describe_error
+from tracer_tui.ui.sync import QueueCached, describe_sync
 from tracer_tui.wire import TaskView
+
+if TYPE_CHECKING:
+    from tracer_tui.client.store import LocalStore
+    from tracer_tui.client.sync import SyncStatus
+
+log = logging.getLogger(__name__)
 
 
 class QueueScreen(TracerScreen[None]):
     BINDINGS = [
         Binding("enter", "open_task", N_("Open"), id="open", tooltip=N_("Open the selected task")),
         Binding("r", "refresh", N_("Refresh"), id="refresh", tooltip=N_("Reload the queue")),
+        Binding(
+            "o",
+            "outbox",
+            N_("Outbox"),
+            id="outbox",
+            tooltip=N_("The work waiting for the server, and what was sent"),
+            show=False,
+        ),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.tasks: dict[int, TaskView] = {}
+        self._queue_text = ""
 
     def compose_body(self) -> Iterable[Widget]:
         table: DataTable[str] = DataTable(id="queue", cursor_type="row", zebra_stripes=True)
@@ -45,12 +65,22 @@ class QueueScreen(TracerScreen[None]):
         table.add_column(_("Due"), key="due")
         table.add_column(_("Attempts"), key="attempts")
         table.focus()
+        self.watch(self.app, "sync_status", self._sync_changed, init=False)
+        self.set_interval(1.0, self._tick)
 
     def on_screen_resume(self) -> None:
         self.action_refresh()
 
     def screen_commands(self) -> Iterable[SystemCommand]:
         yield SystemCommand(_("Refresh"), _("Reload the queue"), self.action_refresh)
+        yield SystemCommand(
+            _("Outbox"), _("The work waiting for the server, and what was sent"), self.action_outbox
+        )
+
+    def action_outbox(self) -> None:
+        from tracer_tui.ui.screens.outbox import OutboxScreen
+
+        self.app.push_screen(OutboxScreen())
 
     def action_refresh(self) -> None:
         self.load()
@@ -60,11 +90,16 @@ class QueueScreen(TracerScreen[None]):
         api = self.tracer.api
         if api is None:
             return
+        self.tracer.start_sync()
         status = self.query_one("#queue-status", Static)
+        store = await self._store()
         try:
             queue = await api.queue()
         except ApiError as error:
             self.tracer.online = not isinstance(error, Unreachable)
+            if store is not None and isinstance(error, Unreachable):
+                await self._show_cached(store)  # work goes on through the cached tasks
+                return
             status.update(describe_error(error))
             status.add_class("error")
             if isinstance(error, AuthError):
@@ -74,7 +109,61 @@ class QueueScreen(TracerScreen[None]):
             return
         self.tracer.online = True
         status.remove_class("error")
-        self.show(queue.tasks, queue.server_time)
+        if store is None:
+            self.show(queue.tasks, queue.server_time)
+            return
+        await asyncio.to_thread(store.queue.replace, queue.tasks, queue.server_time)
+        self.show(await asyncio.to_thread(store.queue.tasks), queue.server_time)
+
+    async def _store(self) -> LocalStore | None:
+        opener = self.tracer.services.store
+        if opener is None:
+            return None
+        try:
+            return await asyncio.to_thread(opener)
+        except UserError as error:  # the sync engine tells the agent
+            log.error("queue without the local store: %s", error)
+            return None
+
+    async def _show_cached(self, store: LocalStore) -> None:
+        """The queue kept on this computer (offline), without the tasks finished here."""
+        tasks = await asyncio.to_thread(store.queue.tasks)
+        fetched = await asyncio.to_thread(store.queue.fetched_at)
+        self.show(tasks, datetime.now(UTC))
+        if fetched is None:
+            note = _("Offline: no queue is kept on this computer yet.")
+        else:
+            note = _("Offline: the queue as it was at {time}.").format(
+                time=fetched.astimezone().strftime("%d/%m %H:%M")
+            )
+        self._queue_text = f"{note} {self._queue_text}"
+        self._render_status()
+
+    def on_queue_cached(self, message: QueueCached) -> None:
+        """The sync engine pulled the queue: show it (the tasks finished here stay out)."""
+        self.load_cached()
+
+    @work(exclusive=True, group="queue-cache")
+    async def load_cached(self) -> None:
+        store = await self._store()
+        if store is not None:
+            self.show(await asyncio.to_thread(store.queue.tasks), datetime.now(UTC))
+
+    # -- the sync state under the queue -------------------------------------------------------
+    def _sync_changed(self, status: SyncStatus | None) -> None:
+        self._render_status()
+
+    def _tick(self) -> None:
+        status = self.tracer.sync_status
+        if status is not None and status.retry_at is not None:
+            self._render_status()  # the seconds before the next try
+
+    def _render_status(self) -> None:
+        text = self._queue_text
+        status = self.tracer.sync_status
+        if status is not None and (status.waiting or status.signed_out or status.retry_at):
+            text = f"{text} {describe_sync(status)}".strip()
+        self.query_one("#queue-status", Static).update(text)
 
     def show(self, tasks: list[TaskView], now: datetime) -> None:
         table = self.query_one("#queue", DataTable)
@@ -94,15 +183,13 @@ class QueueScreen(TracerScreen[None]):
             )
         if selected is not None and selected in self.tasks:
             table.move_cursor(row=table.get_row_index(str(selected)))
-        status = self.query_one("#queue-status", Static)
         if tasks:
-            status.update(
-                ngettext(
-                    "{count} task in your queue", "{count} tasks in your queue", len(tasks)
-                ).format(count=len(tasks))
-            )
+            self._queue_text = ngettext(
+                "{count} task in your queue", "{count} tasks in your queue", len(tasks)
+            ).format(count=len(tasks))
         else:
-            status.update(_("Your queue is empty."))
+            self._queue_text = _("Your queue is empty.")
+        self._render_status()
 
     def selected_id(self) -> int | None:
         table = self.query_one("#queue", DataTable)

@@ -20,6 +20,8 @@ from tests.client.kill_driver import KEY_ENV, STEPS_PER_TASK, questionnaire, rep
 from tracer_tui.client.store import LocalStore
 from tracer_tui.client.store_key import StoreKey
 
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="the driver forks (POSIX)")
+
 RUNS = 50
 DRIVER = Path(__file__).with_name("kill_driver.py")
 

@@ -36,6 +36,27 @@ def translate_bindings(node: DOMNode) -> None:
     node._bindings = BindingsMap.from_keys(keys)
 
 
+class QuietFooter(Footer):
+    """A Footer that redraws only when the keys it shows change.
+
+    Textual's Footer rebuilds all its keys at every focus change; in a form, moving from
+    field to field would cost a rebuild each time for the same keys."""
+
+    _shown: tuple[tuple[str, str, bool], ...] | None = None
+
+    def bindings_changed(self, screen: Screen[object]) -> None:
+        shown = tuple(
+            (key, active.binding.description, active.enabled)
+            for key, active in screen.active_bindings.items()
+            if active.binding.show
+        )
+        if shown == self._shown and self.children:
+            self._bindings_ready = True
+            return
+        self._shown = shown
+        super().bindings_changed(screen)
+
+
 class PracticeMarker(Static):
     """The permanent, unmistakable practice-mode banner."""
 
@@ -68,7 +89,7 @@ class TracerScreen(Screen[R], Generic[R]):
         if marker:
             yield PracticeMarker(_(marker))
         yield from self.compose_body()
-        yield Footer()
+        yield QuietFooter()
 
     def compose_body(self) -> Iterable[Widget]:
         return ()

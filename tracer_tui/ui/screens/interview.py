@@ -89,6 +89,7 @@ class InterviewScreen(TracerScreen[None]):
         self.submission_id: UUID = uuid4()
         self.started_at = datetime.now(UTC)
         self.panes: dict[str, tuple[tuple[str, ...], VerticalScroll]] = {}
+        self.drawn = asyncio.Event()  # set when the current screen is shown and focused
         self._draft_lock = threading.Lock()
         self._draft_version = 0
         self._saved_version = 0
@@ -215,7 +216,9 @@ class InterviewScreen(TracerScreen[None]):
                 for item in view.items:
                     show_error(self, item.key, item.errors if self.shown(item.key) else ())
             self.focus_key(focus or next(iter(keys), None))
+            self.drawn.set()
 
+        self.drawn.clear()
         self.call_later(show)
 
     def shown(self, key: str) -> bool:
@@ -242,7 +245,7 @@ class InterviewScreen(TracerScreen[None]):
         matches = self.query(f"#{field_id(key)}")
         if matches:
             matches.first().focus()
-            matches.first().scroll_visible()
+            matches.first().scroll_visible(animate=False)
 
     def view_of(self, key: str) -> ItemView | None:
         if self.view is None:

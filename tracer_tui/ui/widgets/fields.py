@@ -56,8 +56,8 @@ class YesNo(Widget, can_focus=True):
     """
 
     BINDINGS = [
-        Binding("y,j,o", "set(True)", N_("Yes"), id="yes", tooltip=N_("Answer yes")),
-        Binding("n", "set(False)", N_("No"), id="no", tooltip=N_("Answer no")),
+        Binding("y,j,o", "set(True)", N_("Yes"), id="yes", tooltip=N_("Answer yes"), show=False),
+        Binding("n", "set(False)", N_("No"), id="no", tooltip=N_("Answer no"), show=False),
         Binding(
             "left,right,space",
             "toggle",
@@ -98,9 +98,11 @@ class YesNo(Widget, can_focus=True):
         text = Text()
         text.append("(●) " if self.value is True else "( ) ")
         text.append(yes, style="bold" if self.value is True else "")
+        text.append(" [y]", style="dim")
         text.append("    ")
         text.append("(●) " if self.value is False else "( ) ")
         text.append(no, style="bold" if self.value is False else "")
+        text.append(" [n]", style="dim")
         return text
 
     def action_set(self, value: bool | None) -> None:

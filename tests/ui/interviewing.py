@@ -91,3 +91,18 @@ async def open_task(pilot: Pilot[Any], kind: str) -> int:
     await settle(pilot)
     assert isinstance(pilot.app.screen, InterviewScreen)
     return task_id
+
+
+async def on_server(pilot: Pilot[Any], engine: Any, count: int = 1) -> list[Any]:
+    """The interviews the server holds, once the sync engine has sent ``count`` of them."""
+    from sqlmodel import Session, select
+
+    from tracer_tui.server.tables import InterviewSubmission
+
+    for _ in range(200):
+        with Session(engine) as db:
+            rows = list(db.exec(select(InterviewSubmission)).all())
+        if len(rows) >= count:
+            return rows
+        await pilot.pause(0.05)
+    raise AssertionError(f"the server holds {len(rows)} interviews, not {count}")

@@ -11,7 +11,7 @@ from textual.pilot import Pilot
 from textual.widgets import Static
 
 from tests.ui.conftest import SIZE, Practice, settle, signed_in
-from tests.ui.interviewing import fill_required, open_task, set_answer
+from tests.ui.interviewing import fill_required, on_server, open_task, set_answer
 from tracer_tui.config import Settings
 from tracer_tui.server.tables import InterviewSubmission
 from tracer_tui.ui.screens.entry import EntryEditor
@@ -197,6 +197,7 @@ async def test_review_then_send_lands_on_the_server_without_hidden_answers(
         await settle(pilot)
         assert isinstance(pilot.app.screen, QueueScreen)
         assert task_id not in pilot.app.screen.tasks
+        await on_server(pilot, session.world.engine)
     with Session(session.world.engine) as db:
         stored = db.exec(select(InterviewSubmission)).one()
         assert stored.task_id == task_id

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from textual.widgets import DataTable, Static
 
 from tests.ui.conftest import SIZE, Practice, settle, signed_in
-from tests.ui.interviewing import set_answer
+from tests.ui.interviewing import on_server, set_answer
 from tracer_tui.server.tables import InterviewSubmission, Task
 from tracer_tui.ui.screens.interview import InterviewScreen
 from tracer_tui.ui.screens.login import LoginScreen
@@ -68,6 +68,7 @@ async def test_interview_submitted_lands_in_the_server_database(practice: Practi
         screen = pilot.app.screen
         assert isinstance(screen, QueueScreen)
         assert task_id not in screen.tasks
+        await on_server(pilot, practice.world.engine)
     with Session(practice.world.engine) as db:
         stored = db.exec(select(InterviewSubmission)).all()
         assert [row.task_id for row in stored] == [task_id]
@@ -134,6 +135,7 @@ async def test_practice_mode_opens_no_network_socket(
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(pilot.app.screen, QueueScreen)
+        await on_server(pilot, practice.world.engine)
     assert opened == []
     with Session(practice.world.engine) as db:
         assert len(db.exec(select(InterviewSubmission)).all()) == 1

@@ -48,12 +48,6 @@ class Drafts:
             store.discard_draft(task_id)
         self._memory.pop(task_id, None)
 
-    def close(self) -> None:
-        with self._lock:
-            if self._store is not None:
-                self._store.close()
-                self._store = None
-
 
 def drafts_of(app: Any) -> Drafts:
     """The app's drafts, made on first use from its services."""

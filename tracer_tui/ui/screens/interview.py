@@ -458,6 +458,30 @@ class InterviewScreen(TracerScreen[None]):
 
     @work(exclusive=True, group="send")
     async def send(self, submission: InterviewSubmission) -> None:
+        """Into the local outbox (on disk, in one transaction with the draft's removal); the
+        sync engine sends it exactly once, now or when the server is back."""
+        store = self.tracer.services.store
+        if store is None:
+            await self.send_direct(submission)
+            return
+        task_id = self.task_view.id
+        try:
+            await asyncio.to_thread(lambda: store().submit_interview(task_id, submission))
+        except Exception:
+            log.exception("could not put the interview in the outbox")
+            self.sending = False
+            self.notify(
+                _("The interview could not be saved on this computer: see the log file."),
+                severity="error",
+                timeout=10,
+            )
+            return
+        self.tracer.sync_now()
+        self.notify(_("Interview saved: it is sent to the central server as soon as possible."))
+        self.dismiss()
+
+    async def send_direct(self, submission: InterviewSubmission) -> None:
+        """Without a local store (none configured): straight to the server."""
         api = self.tracer.api
         assert api is not None
         try:

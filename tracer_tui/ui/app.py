@@ -15,7 +15,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 
 from tracer_tui.core.i18n import N_, _, set_language
-from tracer_tui.ui.sync import SyncMixin, waiting_label
+from tracer_tui.ui.sync import SyncMixin, SyncSignedOut, waiting_label
 
 if TYPE_CHECKING:
     from tracer_tui.client.api import ApiClient
@@ -154,6 +154,18 @@ class TracerApp(SyncMixin, App[None]):
         if not any(isinstance(screen, LockScreen) for screen in self.screen_stack):
             log.info("card removed: the app is locked")
             self.push_screen(LockScreen())
+
+    def on_sync_signed_out(self, message: SyncSignedOut) -> None:
+        """The server refused the token while syncing: ask for the card and PIN again, over
+        the current screen, so that nothing typed is lost."""
+        from tracer_tui.ui.screens.lock import LockScreen, SignInAgainScreen
+
+        if self.login_flow is None or any(
+            isinstance(screen, LockScreen) for screen in self.screen_stack
+        ):
+            return
+        log.info("session ended by the server: asking to sign in again")
+        self.push_screen(SignInAgainScreen())
 
     def _release_card(self) -> None:
         if self._services is not None:

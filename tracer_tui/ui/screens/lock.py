@@ -66,19 +66,19 @@ class LockScreen(TracerModal[None]):
         agent = self.tracer.agent
         return agent.display_name if agent is not None else ""
 
+    def reason(self) -> str:
+        return _(
+            "The card was taken out of the reader. Insert the card of {name} and "
+            "type its PIN to go on: nothing you typed is lost."
+        ).format(name=self.owner())
+
     def compose(self) -> ComposeResult:
         marker = self.tracer.boot.marker
         if marker:
             yield PracticeMarker(_(marker))
         with Center(), Vertical(id="lock-box"):
             yield Static(_("tracer is locked"), id="lock-title")
-            yield Static(
-                _(
-                    "The card was taken out of the reader. Insert the card of {name} and "
-                    "type its PIN to go on: nothing you typed is lost."
-                ).format(name=self.owner()),
-                id="lock-reason",
-            )
+            yield Static(self.reason(), id="lock-reason")
             yield Static("", id="lock-status")
             yield PinInput(id="lock-pin")
             yield Static("", id="lock-message", classes="error")
@@ -175,3 +175,38 @@ class LockScreen(TracerModal[None]):
         self.pin.hide()
         self.show_message("")
         self.show_status(message, error=True)
+
+
+class SignInAgainScreen(LockScreen):
+    """The server ended the session (a 401 while syncing): the same card and its PIN sign in
+    again, over whatever the agent was doing; nothing typed is lost, and syncing resumes."""
+
+    BINDINGS = [
+        Binding(
+            "enter",
+            "unlock",
+            N_("Sign in"),
+            id="sign-in-again",
+            tooltip=N_("Sign in again with the card you signed in with and its PIN"),
+        ),
+    ]
+
+    def reason(self) -> str:
+        return _(
+            "Your session with the central server has ended. Insert the card of {name} and "
+            "type its PIN to sign in again: nothing you typed is lost."
+        ).format(name=self.owner())
+
+    @work(exclusive=True, group="unlock")
+    async def unlock(self, pin: str) -> None:
+        from tracer_tui.client.login import LoginError
+
+        try:
+            await self.flow.log_in(pin)
+        except LoginError as error:
+            self.busy = False
+            self.failed(error)
+            return
+        self.busy = False
+        self.tracer.start_sync()
+        self.dismiss()

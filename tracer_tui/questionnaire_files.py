@@ -107,6 +107,12 @@ def _problems(error: ValidationError, data: object) -> list[str]:
     return found
 
 
+def validation_problems(error: ValidationError, data: object) -> list[str]:
+    """A script's validation error as lines naming the screen, item and field (for a script
+    that did not come from a file: the one the server sends)."""
+    return _problems(error, data)
+
+
 def _parse(path: Path) -> tuple[Questionnaire | None, list[str]]:
     try:
         text = path.read_text(encoding="utf-8")

@@ -27,6 +27,7 @@ class ErrorBody(WireModel):
 
     code: str
     detail: str
+    items: list[str] | None = None  # invalid_answers: the item ids refused, never the values
 
 
 class DevLoginRequest(WireModel):

@@ -10,6 +10,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
+from tests.answers import complete_answers, script
 from tests.client.test_store import draft
 from tracer_tui.client.store import LocalStore
 from tracer_tui.client.store_key import StoreKey
@@ -41,7 +42,9 @@ def submission(submission_id: UUID | None = None) -> InterviewSubmission:
         questionnaire_id="index-first-call",
         questionnaire_version=1,
         language=Language.NL,
-        answers={"profession": "Verpleegkundige Jan Peeters"},
+        answers=complete_answers(
+            script(), today=T0.date(), overrides={"profession": "Verpleegkundige Jan Peeters"}
+        ),
         started_at=T0,
         finished_at=T0 + timedelta(minutes=20),
     )

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from uuid import uuid4
 
 import httpx
@@ -16,6 +17,7 @@ import pytest
 from sqlalchemy import Engine, delete, update
 from sqlmodel import col
 
+from tests.answers import complete_answers, script
 from tests.client.live import World, prepare
 from tracer_tui.client.api import ApiClient
 from tracer_tui.client.store import LocalStore
@@ -24,9 +26,17 @@ from tracer_tui.client.sync import Outcome, SyncEngine, SyncStatus, backoff_dela
 from tracer_tui.config import CentralConfig, SyncConfig
 from tracer_tui.core.rules import Rules
 from tracer_tui.core.types import Language, Role
+from tracer_tui.questionnaire_files import default_directory
 from tracer_tui.wire import InterviewSubmission
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+def answers_for(questionnaire: str, version: int) -> dict[str, Any]:
+    """Complete answers for a shipped script; for an unknown one, the index case's."""
+    shipped = (default_directory() / f"{questionnaire}.v{version}.yaml").exists()
+    found = script(questionnaire, version) if shipped else script()
+    return complete_answers(found, today=T0.date())
 
 
 def interview(questionnaire: str = "index-first-call", version: int = 1) -> InterviewSubmission:
@@ -35,7 +45,7 @@ def interview(questionnaire: str = "index-first-call", version: int = 1) -> Inte
         questionnaire_id=questionnaire,
         questionnaire_version=version,
         language=Language.FR,
-        answers={"identity_confirmed": True},
+        answers=answers_for(questionnaire, version),
         started_at=T0,
         finished_at=T0 + timedelta(minutes=15),
     )

@@ -13,6 +13,7 @@ from uuid import uuid4
 
 import pytest
 
+from tests.answers import complete_answers, script
 from tests.client.faulty_proxy import FaultyProxy
 from tests.client.live import LiveServer, World, api_client, interviews_on_server, prepare
 from tracer_tui.client.store import LocalStore
@@ -32,7 +33,9 @@ def interview(task_id: int) -> InterviewSubmission:
         questionnaire_id="index-first-call",
         questionnaire_version=1,
         language=Language.FR,
-        answers={"identity_confirmed": True, "profession": f"Métier {task_id}"},
+        answers=complete_answers(
+            script(), today=T0.date(), overrides={"profession": f"Métier {task_id}"}
+        ),
         started_at=T0,
         finished_at=T0 + timedelta(minutes=12),
     )

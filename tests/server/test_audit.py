@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from tests.answers import complete_answers, script
 from tests.server.helpers import START, Server, cases, person, seed
 from tracer_tui import wire
 from tracer_tui.server.tables import AuditRecord
@@ -34,7 +35,9 @@ async def test_queue_read_and_interview_are_audited(
         "questionnaire_id": "index-first-call",
         "questionnaire_version": 1,
         "language": "fr",
-        "answers": {"note": "Prénom0 Nom0"},
+        "answers": complete_answers(
+            script(), today=START.date(), overrides={"profession": "Prénom0 Nom0"}
+        ),
         "started_at": (START - timedelta(minutes=9)).isoformat(),
         "finished_at": START.isoformat(),
     }

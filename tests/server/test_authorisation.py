@@ -20,6 +20,7 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import col
 
+from tests.answers import complete_answers, script
 from tests.server.helpers import START, TEAM, Server, cases, seed
 from tracer_tui import wire
 from tracer_tui.core.types import Role
@@ -79,7 +80,7 @@ def submission() -> dict[str, Any]:
         "questionnaire_id": "index-first-call",
         "questionnaire_version": 1,
         "language": "fr",
-        "answers": {},
+        "answers": complete_answers(script(), today=START.date()),
         "started_at": (START - timedelta(minutes=10)).isoformat(),
         "finished_at": START.isoformat(),
     }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -13,12 +13,21 @@ import pytest
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
+from tests.answers import complete_answers, script
 from tests.server.helpers import START, Clock, Server, cases, seed
 from tracer_tui import wire
 from tracer_tui.core.types import Role, TaskKind, TaskStatus
+from tracer_tui.questionnaire_files import default_directory
 from tracer_tui.server import interviews
 from tracer_tui.server.interviews import Known
 from tracer_tui.server.tables import InterviewSubmission, Task
+
+
+def answers_for(questionnaire: tuple[str, int], today: date) -> dict[str, Any]:
+    """Complete answers for a shipped script; for an unknown one, the index case's."""
+    shipped = (default_directory() / f"{questionnaire[0]}.v{questionnaire[1]}.yaml").exists()
+    found = script(*questionnaire) if shipped else script()
+    return complete_answers(found, today=today)
 
 
 def submission(
@@ -27,14 +36,15 @@ def submission(
     questionnaire: tuple[str, int] = ("index-first-call", 1),
     **changes: Any,
 ) -> dict[str, Any]:
+    finished = START - timedelta(minutes=2)
     body = {
         "submission_id": str(submission_id or uuid4()),
         "questionnaire_id": questionnaire[0],
         "questionnaire_version": questionnaire[1],
         "language": "fr",
-        "answers": {"identity_confirmed": True},
+        "answers": answers_for(questionnaire, finished.date()),
         "started_at": (START - timedelta(minutes=20)).isoformat(),
-        "finished_at": (START - timedelta(minutes=2)).isoformat(),
+        "finished_at": finished.isoformat(),
     }
     body.update(changes)
     return body
@@ -80,7 +90,7 @@ async def test_accepted_interview_closes_the_task(
     (row,) = stored(server)
     assert row.task_id == tasks[0]
     assert row.agent_id == server.agents[next(iter(server.agents))]
-    assert row.answers == {"identity_confirmed": True}
+    assert row.answers == body["answers"]
     assert (row.questionnaire_id, row.questionnaire_version, row.language) == (
         "index-first-call",
         1,
@@ -268,3 +278,73 @@ async def test_submissions_count(server: Server, agent: tuple[dict[str, str], li
         count = session.execute(select(func.count(col(InterviewSubmission.id)))).scalar_one()
     assert count == len(tasks)
     assert await server.queue(headers) == []
+
+
+def with_answers(changes: dict[str, Any], *, drop: tuple[str, ...] = ()) -> dict[str, Any]:
+    """A submission whose complete answers are changed: some replaced or added, some dropped."""
+    body = submission()
+    answers = {key: value for key, value in body["answers"].items() if key not in drop}
+    return {**body, "answers": {**answers, **changes}}
+
+
+@pytest.mark.parametrize(
+    ("changes", "drop", "keys"),
+    [
+        ({"test_date": (START + timedelta(days=3)).date().isoformat()}, (), ["test_date"]),
+        ({}, ("profession",), ["profession"]),
+        ({"risk_people_details": "Jean Dupont 75060600150"}, (), ["risk_people_details"]),
+        ({"profession": "Jean Dupont 75060600150", "hospitalised": "Dupont"}, (), ["hospitalised"]),
+    ],
+    ids=["date-in-the-future", "missing-required", "hidden-question", "wrong-type"],
+)
+async def test_answers_the_script_refuses_are_invalid_answers_naming_the_items_only(
+    server: Server,
+    agent: tuple[dict[str, str], list[int]],
+    changes: dict[str, Any],
+    drop: tuple[str, ...],
+    keys: list[str],
+) -> None:
+    headers, tasks = agent
+    body = with_answers(changes, drop=drop)
+    answer = await put(server, tasks[0], body, headers)
+    assert answer.status_code == 422, answer.text
+    error = wire.ErrorBody.model_validate(answer.json())
+    assert error.code == "invalid_answers"
+    assert error.items == keys
+    for key in keys:
+        assert key in error.detail
+    assert "Dupont" not in answer.text
+    assert "75060600150" not in answer.text
+    for value in changes.values():
+        assert str(value) not in answer.text
+    assert stored(server) == []
+    assert tasks[0] in [task["id"] for task in await server.queue(headers)]
+
+
+async def test_dates_are_checked_against_the_day_the_interview_finished(
+    server: Server, agent: tuple[dict[str, str], list[int]]
+) -> None:
+    """An interview finished yesterday and sent today: yesterday is its "today"."""
+    headers, tasks = agent
+    finished = START - timedelta(days=1)
+    body = {
+        **submission(),
+        "answers": complete_answers(script(), today=finished.date()),
+        "started_at": (finished - timedelta(minutes=20)).isoformat(),
+        "finished_at": finished.isoformat(),
+    }
+    body["answers"]["test_date"] = START.date().isoformat()  # after the day it finished
+    answer = await put(server, tasks[0], body, headers)
+    assert answer.status_code == 422
+    assert answer.json()["items"] == ["test_date"]
+    body["answers"]["test_date"] = finished.date().isoformat()
+    answer = await put(server, tasks[0], body, headers)
+    assert answer.status_code == 200, answer.text
+
+
+async def test_complete_answers_of_another_script_are_accepted(server: Server) -> None:
+    seed(server, cases(1, kind=TaskKind.CONTACT_CALL))
+    headers = await server.agent("Agent Un")
+    (task,) = [task["id"] for task in await server.queue(headers)]
+    answer = await put(server, task, submission(questionnaire=("contact-first-call", 1)), headers)
+    assert answer.status_code == 200, answer.text

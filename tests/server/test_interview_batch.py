@@ -142,3 +142,26 @@ async def test_a_task_never_held_stays_unknown_even_in_its_team(server: Server) 
     assert answer.status_code == 404
     assert answer.json()["code"] == "unknown_task"
     assert stored(server) == []
+
+
+async def test_a_batch_reports_invalid_answers_per_item(server: Server) -> None:
+    seed(server, cases(2))
+    headers = await server.agent("Agent Un")
+    tasks = [task["id"] for task in await server.queue(headers)]
+    wrong = submission()
+    wrong["answers"] = {**wrong["answers"], "travel_country": "Dupont"}  # not asked
+    del wrong["answers"]["medical_questions"]
+    items = [
+        {"task_id": tasks[0], "submission": wrong},
+        {"task_id": tasks[1], "submission": submission()},
+    ]
+    answer = await batch(server, items, headers)
+    assert answer.status_code == 200, answer.text
+    refused, accepted = wire.InterviewBatchResponse.model_validate(answer.json()).results
+    assert refused.status == 422
+    assert refused.error is not None
+    assert refused.error.code == "invalid_answers"
+    assert refused.error.items == ["medical_questions", "travel_country"]
+    assert "Dupont" not in answer.text
+    assert accepted.status == 200
+    assert [row.task_id for row in stored(server)] == [tasks[1]]

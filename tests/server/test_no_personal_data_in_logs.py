@@ -19,6 +19,8 @@ from uuid import uuid4
 import pytest
 from sqlalchemy import Engine
 
+from tests.answers import complete_answers
+from tests.answers import script as shipped_script
 from tests.server.cards import (
     FIRST_NAMES,
     SURNAME,
@@ -91,11 +93,14 @@ async def test_a_whole_flow_logs_nothing_personal(
             "questionnaire_id": "index-first-call",
             "questionnaire_version": 1,
             "language": "fr",
-            "answers": {
-                "contacts": [{"name": f"{first.first_name} {first.last_name}"}],
-                "national_number": first.national_number,
-                "phone": first.phones[0],
-            },
+            "answers": complete_answers(
+                shipped_script(),
+                today=START.date(),
+                overrides={
+                    "profession": f"{first.first_name} {first.last_name} "
+                    f"{first.national_number} {first.phones[0]}"
+                },
+            ),
             "started_at": (START - timedelta(minutes=15)).isoformat(),
             "finished_at": START.isoformat(),
         }
@@ -110,6 +115,20 @@ async def test_a_whole_flow_logs_nothing_personal(
                 headers=headers,
             )
         ).status_code == 422
+        hidden = {  # an answer to a question not asked: refused, the name not echoed
+            **body,
+            "submission_id": str(uuid4()),
+            "answers": {
+                **body["answers"],
+                "risk_people_details": f"{first.first_name} {first.last_name}",
+            },
+        }
+        refused = await server.client.put(
+            f"{wire.API_PREFIX}/tasks/{queue[1]['id']}/interview", json=hidden, headers=headers
+        )
+        assert refused.status_code == 422
+        assert refused.json()["items"] == ["risk_people_details"]
+        assert first.last_name not in refused.text
         stolen = {**body, "submission_id": str(uuid4())}
         assert (
             await server.client.put(

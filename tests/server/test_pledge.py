@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from sqlalchemy import Engine, select, update
 from sqlmodel import Session, col
 
+from tests.answers import complete_answers, script
 from tests.server.cards import (
     APPLETS,
     card_headers,
@@ -91,7 +92,7 @@ async def blocked(server: Server, headers: dict[str, str]) -> list[int]:
         "questionnaire_id": "index-first-call",
         "questionnaire_version": 1,
         "language": "fr",
-        "answers": {},
+        "answers": complete_answers(script(), today=START.date()),
         "started_at": START.isoformat(),
         "finished_at": START.isoformat(),
     }

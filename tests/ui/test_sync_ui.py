@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
+from tests.answers import complete_answers, script
 from tests.ui.conftest import SIZE, Practice, settle, signed_in
 from tests.ui.test_login import Flaky
 from tracer_tui.config import Settings
@@ -61,7 +62,9 @@ async def test_offline_work_waits_in_the_outbox_and_goes_when_back(settings: Set
                 questionnaire_id=task.questionnaire_id,
                 questionnaire_version=task.questionnaire_version,
                 language=task.person.language,
-                answers={"identity_confirmed": True},
+                answers=complete_answers(
+                    script(task.questionnaire_id, task.questionnaire_version), today=now.date()
+                ),
                 started_at=now - timedelta(minutes=10),
                 finished_at=now,
             )

@@ -20,12 +20,14 @@ from tracer_tui.client.errors import (
     Conflict,
     Forbidden,
     Invalid,
+    InvalidScript,
     NotFound,
     ServerError,
     Unreachable,
 )
 from tracer_tui.core.questionnaire import Questionnaire
 from tracer_tui.core.types import Language
+from tracer_tui.questionnaire_files import validation_problems
 from tracer_tui.wire import (
     API_PREFIX,
     AgentProfile,
@@ -56,6 +58,7 @@ __all__ = [
     "Conflict",
     "Forbidden",
     "Invalid",
+    "InvalidScript",
     "NotFound",
     "ServerError",
     "Unreachable",
@@ -125,17 +128,20 @@ class ApiClient:
     @staticmethod
     def _error(response: httpx.Response) -> ApiError:
         code, detail = "error", f"HTTP {response.status_code}"
+        items: list[str] = []
         try:
             body = response.json()
             if isinstance(body, dict):
                 code = str(body.get("code", code))
                 detail = str(body.get("detail", detail))
+                if isinstance(body.get("items"), list):
+                    items = [str(item) for item in body["items"]]
         except ValueError:
             pass
         kind = BY_STATUS.get(response.status_code)
         if kind is None:
             kind = ServerError if response.status_code >= 500 else ApiError
-        return kind(detail, code=code, status=response.status_code)
+        return kind(detail, code=code, status=response.status_code, items=items)
 
     @staticmethod
     def _parse(model: type[M], data: Any) -> M:
@@ -235,7 +241,11 @@ class ApiClient:
 
     async def questionnaire(self, questionnaire_id: str, version: int) -> Questionnaire:
         data = await self._request("GET", f"/questionnaires/{questionnaire_id}/{version}")
-        return self._parse(Questionnaire, data)
+        try:
+            return Questionnaire.model_validate(data)
+        except ValidationError as exc:
+            problems = validation_problems(exc, data) or ["not a script"]
+            raise InvalidScript(questionnaire_id, version, problems[0]) from exc
 
     async def submit_interview(
         self, task_id: int, submission: InterviewSubmission

@@ -6,11 +6,19 @@ from __future__ import annotations
 class ApiError(Exception):
     """Any failure talking to the central server."""
 
-    def __init__(self, detail: str, *, code: str = "error", status: int | None = None) -> None:
+    def __init__(
+        self,
+        detail: str,
+        *,
+        code: str = "error",
+        status: int | None = None,
+        items: list[str] | None = None,
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.code = code
         self.status = status
+        self.items: list[str] = list(items or [])  # invalid_answers: the item ids refused
 
 
 class Unreachable(ApiError):
@@ -39,6 +47,19 @@ class Invalid(ApiError):
 
 class ServerError(ApiError):
     """5xx, or an answer that does not follow the contract."""
+
+
+class InvalidScript(ServerError):
+    """The interview script the server sent does not validate: no interview can start."""
+
+    def __init__(self, questionnaire_id: str, version: int, problem: str) -> None:
+        super().__init__(
+            f"the interview script {questionnaire_id} version {version} is invalid: {problem}",
+            code="invalid_script",
+        )
+        self.questionnaire_id = questionnaire_id
+        self.version = version
+        self.problem = problem
 
 
 BY_STATUS: dict[int, type[ApiError]] = {

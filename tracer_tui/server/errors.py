@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import traceback
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -41,24 +41,36 @@ class ApiError(Exception):
         detail: str,
         *,
         headers: Mapping[str, str] | None = None,
+        items: Sequence[str] | None = None,
     ) -> None:
         super().__init__(f"{status} {code}: {detail}")
         self.status = status
         self.code = code
         self.detail = detail
         self.headers = dict(headers or {})
+        self.items = list(items) if items is not None else None
+
+    def body(self) -> wire.ErrorBody:
+        return wire.ErrorBody(code=self.code, detail=self.detail, items=self.items)
 
 
 def error_response(
-    status: int, code: str, detail: str, headers: Mapping[str, str] | None = None
+    status: int,
+    code: str,
+    detail: str,
+    headers: Mapping[str, str] | None = None,
+    items: Sequence[str] | None = None,
 ) -> JSONResponse:
-    body = wire.ErrorBody(code=code, detail=detail)
-    return JSONResponse(body.model_dump(mode="json"), status_code=status, headers=headers)
+    listed = list(items) if items is not None else None
+    body = wire.ErrorBody(code=code, detail=detail, items=listed)
+    return JSONResponse(
+        body.model_dump(mode="json", exclude_none=True), status_code=status, headers=headers
+    )
 
 
 async def _api_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
-    return error_response(exc.status, exc.code, exc.detail, exc.headers)
+    return error_response(exc.status, exc.code, exc.detail, exc.headers, exc.items)
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:

@@ -4,6 +4,11 @@ The rules, for each interview in order:
 
 1. Its ``submission_id`` is known already: a duplicate, answered with the first acceptance
    (``submission_conflict`` if that was for another task).
+Before storing, the answers are checked with the interview engine
+(:func:`tracer_tui.core.engine.validate_submission`, today being the day the interview
+finished, UTC): answers the script does not accept are refused, ``invalid_answers`` with the
+item ids only, never the values.
+
 2. The task is the agent's and open: the interview is stored and the task done.
 3. The task is no longer the agent's, or no longer open (the agent worked offline while a
    supervisor reassigned or closed it): the interview is still stored, with ``conflict``
@@ -20,7 +25,7 @@ again, the duplicate is then found.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -30,6 +35,7 @@ from sqlalchemy import insert, select, update
 from sqlmodel import Session, col
 
 from tracer_tui import wire
+from tracer_tui.core.engine import validate_submission
 from tracer_tui.core.types import OPEN_STATUSES, TaskStatus
 from tracer_tui.server import audit
 from tracer_tui.server.auth import CurrentAgent
@@ -66,6 +72,14 @@ class Outcome:
 
 def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def _invalid_answers(problems: Mapping[str, object]) -> ApiError:
+    """The refusal of answers the engine does not accept: the item ids, never the values
+    (they are personal data, and so may the engine's messages quote them)."""
+    keys = sorted(problems)
+    detail = f"the answers do not follow the script: {', '.join(keys)}"
+    return ApiError(422, "invalid_answers", detail, items=keys)
 
 
 def find_submissions(session: Session, submission_ids: Iterable[UUID]) -> dict[UUID, Known]:
@@ -173,6 +187,15 @@ def accept_interviews(
                 422, "questionnaire_mismatch", "this questionnaire is not for this kind of task"
             )
             outcomes.append(Outcome(error=error))
+            continue
+        problems = validate_submission(
+            questionnaire,
+            body.answers,
+            rules=state.rules,
+            today=_utc(body.finished_at).astimezone(UTC).date(),
+        )
+        if problems:
+            outcomes.append(Outcome(error=_invalid_answers(problems)))
             continue
         conflict: wire.InterviewConflict | None = None
         if ours and task.status in _OPEN:

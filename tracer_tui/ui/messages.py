@@ -8,6 +8,7 @@ from tracer_tui.client.errors import (
     Conflict,
     Forbidden,
     Invalid,
+    InvalidScript,
     NotFound,
     ServerError,
     Unreachable,
@@ -33,6 +34,11 @@ def describe_error(error: ApiError) -> str:
         return _("The server already holds a different version of this.")
     if isinstance(error, Invalid):
         return _("The server refused the answers as invalid.")
+    if isinstance(error, InvalidScript):
+        return _(
+            "The interview script {id} version {version} is invalid: the interview cannot "
+            "start. Tell your supervisor."
+        ).format(id=error.questionnaire_id, version=error.version)
     if isinstance(error, ServerError):
         return _("The central server had a problem. Try again in a moment.")
     return _("Unexpected answer from the central server.")

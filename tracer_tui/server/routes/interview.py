@@ -65,7 +65,7 @@ def post_interview_batch(
     results: list[wire.InterviewBatchResult] = []
     for (_, submission), outcome in zip(items, _accept(state, agent, items), strict=True):
         if outcome.error is not None:
-            error = wire.ErrorBody(code=outcome.error.code, detail=outcome.error.detail)
+            error = outcome.error.body()
             results.append(
                 wire.InterviewBatchResult(
                     submission_id=submission.submission_id,

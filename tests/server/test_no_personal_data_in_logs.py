@@ -88,19 +88,20 @@ async def test_a_whole_flow_logs_nothing_personal(
         queue = await server.queue(headers)
         assert len(queue) == PEOPLE
         first = person(0)
+        answers = complete_answers(
+            shipped_script(),
+            today=START.date(),
+            overrides={
+                "profession": f"{first.first_name} {first.last_name} "
+                f"{first.national_number} {first.phones[0]}"
+            },
+        )
         body = {
             "submission_id": str(uuid4()),
             "questionnaire_id": "index-first-call",
             "questionnaire_version": 1,
             "language": "fr",
-            "answers": complete_answers(
-                shipped_script(),
-                today=START.date(),
-                overrides={
-                    "profession": f"{first.first_name} {first.last_name} "
-                    f"{first.national_number} {first.phones[0]}"
-                },
-            ),
+            "answers": answers,
             "started_at": (START - timedelta(minutes=15)).isoformat(),
             "finished_at": START.isoformat(),
         }
@@ -119,7 +120,7 @@ async def test_a_whole_flow_logs_nothing_personal(
             **body,
             "submission_id": str(uuid4()),
             "answers": {
-                **body["answers"],
+                **answers,
                 "risk_people_details": f"{first.first_name} {first.last_name}",
             },
         }

@@ -12,10 +12,11 @@ from sqlmodel import Session, col, select
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
-from tests.answers import complete_answers, script
-from tests.ui.conftest import SIZE, Practice, settle, signed_in
+from tests.answers import complete_answers
+from tests.ui.conftest import SCRIPTS, SIZE, Practice, settle, signed_in
 from tests.ui.test_login import Flaky
 from tracer_tui.config import Settings
+from tracer_tui.questionnaire_files import load_file
 from tracer_tui.server.tables import InterviewSubmission as Row
 from tracer_tui.ui.app import TracerApp
 from tracer_tui.ui.screens.outbox import OutboxScreen
@@ -57,13 +58,15 @@ async def test_offline_work_waits_in_the_outbox_and_goes_when_back(settings: Set
             assert app.services.store is not None
             store = app.services.store()
             now = datetime.now(UTC)
+            name = f"{task.questionnaire_id}.v{task.questionnaire_version}.yaml"
             submission = InterviewSubmission(
                 submission_id=uuid4(),
                 questionnaire_id=task.questionnaire_id,
                 questionnaire_version=task.questionnaire_version,
                 language=task.person.language,
                 answers=complete_answers(
-                    script(task.questionnaire_id, task.questionnaire_version), today=now.date()
+                    load_file(SCRIPTS / name),
+                    today=now.date(),
                 ),
                 started_at=now - timedelta(minutes=10),
                 finished_at=now,

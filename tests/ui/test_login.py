@@ -20,7 +20,7 @@ from tracer_tui.eid.testca import generate_test_ca
 from tracer_tui.launch import PRACTICE_BASE_URL, PRACTICE_CA, PracticeWorld
 from tracer_tui.server.tables import AuthToken, PledgeSignature
 from tracer_tui.ui.pin import PinInput
-from tracer_tui.ui.screens.lock import LockScreen
+from tracer_tui.ui.screens.lock import LockScreen, SignInAgainScreen
 from tracer_tui.ui.screens.login import LoginScreen
 from tracer_tui.ui.screens.pledge import PledgeScreen
 from tracer_tui.ui.screens.queue import QueueScreen
@@ -329,22 +329,25 @@ async def test_a_lock_needs_the_login_card_even_on_the_pledge_screen(
         assert pilot.app.screen is pledge  # type: ignore[comparison-overlap]
 
 
-async def test_an_ended_session_signs_in_again_and_does_not_lock(practice: Practice) -> None:
+async def test_an_ended_session_signs_in_again_with_the_same_card(practice: Practice) -> None:
     async with practice.app.run_test(size=SIZE) as pilot:
         await signed_in(pilot)
+        queue = pilot.app.screen
         with Session(practice.world.engine) as db:  # the server forgets the token
             for token in db.exec(select(AuthToken)).all():
                 db.delete(token)
             db.commit()
         await pilot.press("r")
         await settle(pilot)
-        assert isinstance(pilot.app.screen, LoginScreen)
-        assert not practice.app.signed_in
-        assert practice.app.agent is None
+        assert isinstance(pilot.app.screen, SignInAgainScreen)
+        assert pilot.app.screen_stack[-2] is queue
         practice.cards.remove()
         await settle(pilot)
-        assert isinstance(pilot.app.screen, LoginScreen)
+        assert isinstance(pilot.app.screen, SignInAgainScreen)
         practice.cards.insert(practice.card)
         await settle(pilot)
         await type_pin(pilot)
-        assert isinstance(pilot.app.screen, QueueScreen)  # the pledge is signed already
+        await settle(pilot)
+        assert pilot.app.screen is queue  # the pledge is signed already
+        with Session(practice.world.engine) as db:
+            assert db.exec(select(AuthToken)).all()

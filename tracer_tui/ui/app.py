@@ -156,13 +156,18 @@ class TracerApp(SyncMixin, App[None]):
             self.push_screen(LockScreen())
 
     def on_sync_signed_out(self, message: SyncSignedOut) -> None:
-        """The server refused the token while syncing: ask for the card and PIN again, over
-        the current screen, so that nothing typed is lost."""
-        from tracer_tui.ui.screens.lock import LockScreen, SignInAgainScreen
+        self.ask_sign_in_again()
 
-        if self.login_flow is None or any(
-            isinstance(screen, LockScreen) for screen in self.screen_stack
-        ):
+    def ask_sign_in_again(self) -> None:
+        """The server refused the token (it expired, or was revoked): ask for the same card
+        and its PIN over the current screen, so that nothing typed is lost."""
+        from tracer_tui.ui.screens.lock import LockScreen, SignInAgainScreen
+        from tracer_tui.ui.screens.login import LoginScreen
+
+        if any(isinstance(screen, LockScreen | LoginScreen) for screen in self.screen_stack):
+            return
+        if self.login_flow is None:
+            self.switch_screen(LoginScreen())
             return
         log.info("session ended by the server: asking to sign in again")
         self.push_screen(SignInAgainScreen())

@@ -5,12 +5,35 @@ from __future__ import annotations
 
 import logging
 import threading
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 if TYPE_CHECKING:
     from tracer_tui.client.store import Draft, LocalStore
+    from tracer_tui.core.engine import Interview
 
 log = logging.getLogger(__name__)
+
+
+def make_draft(
+    interview: Interview, *, task_id: int, submission_id: UUID, started_at: datetime
+) -> Draft:
+    """The draft of an interview as it stands: every answer as entered, and the screen."""
+    from tracer_tui.client.store import Draft
+
+    questionnaire = interview.questionnaire
+    return Draft(
+        task_id=task_id,
+        submission_id=submission_id,
+        questionnaire_id=questionnaire.id,
+        questionnaire_version=questionnaire.version,
+        language=interview.language,
+        answers=interview.answers,
+        screen_id=interview.screen_id,
+        started_at=started_at,
+        updated_at=datetime.now(UTC),
+    )
 
 
 class Drafts:
@@ -22,6 +45,24 @@ class Drafts:
         self._opened = False
         self._lock = threading.Lock()
         self._memory: dict[int, Draft] = {}
+        self._versions = 0
+        self._saved: dict[int, int] = {}
+        self._order = threading.Lock()
+
+    def next_version(self) -> int:
+        """A number for a draft about to be saved: later states get larger numbers."""
+        with self._order:
+            self._versions += 1
+            return self._versions
+
+    def save_if_newest(self, draft: Draft, version: int) -> None:
+        """Save unless a later state of the same task was saved already (threads may run
+        out of order)."""
+        with self._order:
+            if version <= self._saved.get(draft.task_id, 0):
+                return
+            self.save(draft)
+            self._saved[draft.task_id] = version
 
     def _get(self) -> LocalStore | None:
         with self._lock:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import threading
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
@@ -28,9 +27,10 @@ from tracer_tui.core.identifiers import format_phone
 from tracer_tui.core.questionnaire import Item, Questionnaire
 from tracer_tui.core.views import ItemView, ScreenView
 from tracer_tui.ui.base import TracerScreen
-from tracer_tui.ui.drafts import Drafts, drafts_of
+from tracer_tui.ui.drafts import Drafts, drafts_of, make_draft
 from tracer_tui.ui.labels import kind_label
 from tracer_tui.ui.messages import describe_error
+from tracer_tui.ui.screens.delivery import deliver
 from tracer_tui.ui.widgets.entries import EntryTable
 from tracer_tui.ui.widgets.fields import YesNo, field_id, raw_value, show_error
 from tracer_tui.ui.widgets.form import answer_keys, first_with_errors, form_widgets
@@ -90,9 +90,6 @@ class InterviewScreen(TracerScreen[None]):
         self.started_at = datetime.now(UTC)
         self.panes: dict[str, tuple[tuple[str, ...], VerticalScroll]] = {}
         self.drawn = asyncio.Event()  # set when the current screen is shown and focused
-        self._draft_lock = threading.Lock()
-        self._draft_version = 0
-        self._saved_version = 0
 
     @property
     def drafts(self) -> Drafts:
@@ -295,40 +292,20 @@ class InterviewScreen(TracerScreen[None]):
             self.focus_next()
 
     # -- drafts ------------------------------------------------------------------------------
-    def draft(self) -> Draft | None:
-        from tracer_tui.client.store import Draft
-
+    def save_draft(self) -> None:
         if self.interview is None:
-            return None
-        questionnaire = self.interview.questionnaire
-        return Draft(
+            return
+        draft = make_draft(
+            self.interview,
             task_id=self.task_view.id,
             submission_id=self.submission_id,
-            questionnaire_id=questionnaire.id,
-            questionnaire_version=questionnaire.version,
-            language=self.interview.language,
-            answers=self.interview.answers,
-            screen_id=self.interview.screen_id,
             started_at=self.started_at,
-            updated_at=datetime.now(UTC),
         )
-
-    def save_draft(self) -> None:
-        draft = self.draft()
-        if draft is None:
-            return
-        with self._draft_lock:
-            self._draft_version += 1
-            version = self._draft_version
-        self._save(draft, version)
+        self._save(draft, self.drafts.next_version())
 
     @work(thread=True, group="draft")
     def _save(self, draft: Draft, version: int) -> None:
-        with self._draft_lock:  # the newest state wins, whatever the order of the threads
-            if version <= self._saved_version:
-                return
-            self.drafts.save(draft)
-            self._saved_version = version
+        self.drafts.save_if_newest(draft, version)
 
     # -- navigation ----------------------------------------------------------------------------
     def action_next(self) -> None:
@@ -458,43 +435,7 @@ class InterviewScreen(TracerScreen[None]):
 
     @work(exclusive=True, group="send")
     async def send(self, submission: InterviewSubmission) -> None:
-        """Into the local outbox (on disk, in one transaction with the draft's removal); the
-        sync engine sends it exactly once, now or when the server is back."""
-        store = self.tracer.services.store
-        if store is None:
-            await self.send_direct(submission)
-            return
-        task_id = self.task_view.id
-        try:
-            await asyncio.to_thread(lambda: store().submit_interview(task_id, submission))
-        except Exception:
-            log.exception("could not put the interview in the outbox")
+        if await deliver(self.tracer, self.task_view.id, submission):
+            self.dismiss()
+        else:
             self.sending = False
-            self.notify(
-                _("The interview could not be saved on this computer: see the log file."),
-                severity="error",
-                timeout=10,
-            )
-            return
-        self.tracer.sync_now()
-        self.notify(_("Interview saved: it is sent to the central server as soon as possible."))
-        self.dismiss()
-
-    async def send_direct(self, submission: InterviewSubmission) -> None:
-        """Without a local store (none configured): straight to the server."""
-        api = self.tracer.api
-        assert api is not None
-        try:
-            await api.submit_interview(self.task_view.id, submission)
-        except ApiError as error:
-            self.sending = False
-            self.tracer.online = not isinstance(error, Unreachable)
-            message = describe_error(error)
-            if isinstance(error, Unreachable):
-                message += " " + _("The answers are kept on this computer.")
-            self.notify(message, severity="error", timeout=8)
-            return
-        self.tracer.online = True
-        await asyncio.to_thread(self.drafts.discard, self.task_view.id)
-        self.notify(_("Interview sent."))
-        self.dismiss()

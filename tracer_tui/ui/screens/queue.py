@@ -103,9 +103,7 @@ class QueueScreen(TracerScreen[None]):
             status.update(describe_error(error))
             status.add_class("error")
             if isinstance(error, AuthError):
-                from tracer_tui.ui.screens.login import LoginScreen
-
-                self.app.switch_screen(LoginScreen())
+                self.tracer.ask_sign_in_again()
             return
         self.tracer.online = True
         status.remove_class("error")

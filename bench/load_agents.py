@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import random
 import time
 from collections import Counter, defaultdict
@@ -23,28 +24,14 @@ REFRESH_SECONDS = 15.0  # the client's [sync] interval
 RESEND_SHARE = 0.02
 RETRY = "PUT /tasks/{id}/interview (no answer: again)"
 RETRIES = 3
-ANSWERS = {
-    "identity_confirmed": True,
-    "symptoms": ["fever", "cough"],
-    "symptom_onset": "2020-05-14",
-    "test_date": "2020-05-16",
-    "profession": "teacher",
-    "works_with_people_at_risk": False,
-    "household_size": 3,
-    "isolation_advice_given": True,
-    "contacts": [
-        {
-            "name": "Contact A",
-            "phone": "+32470000001",
-            "risk": "high",
-            "last_contact": "2020-05-15",
-        },
-        {"name": "Contact B", "phone": "+32470000002", "risk": "low", "last_contact": "2020-05-13"},
-    ],
-    "collectivity": "none",
-    "travel": False,
-    "note": "bench",
-}
+
+
+@functools.cache
+def answers() -> dict[str, Any]:
+    """A complete index-case interview the server accepts, dated today."""
+    from tests.answers import complete_answers, script
+
+    return complete_answers(script("index-first-call"), today=datetime.now(UTC).date())
 
 
 @dataclass
@@ -74,7 +61,7 @@ def interview(started: datetime) -> dict[str, Any]:
         "questionnaire_id": "index-first-call",
         "questionnaire_version": 1,
         "language": "fr",
-        "answers": ANSWERS,
+        "answers": answers(),
         "started_at": (started - timedelta(minutes=17)).isoformat(),
         "finished_at": started.isoformat(),
     }

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import resource
 import sys
 import tempfile
@@ -37,34 +38,15 @@ STARTED = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 def answers(index: int) -> dict[str, object]:
-    """An index-case interview of typical size (about 1 kB of JSON)."""
-    return {
-        "identity_confirmed": True,
-        "consent": True,
-        "has_symptoms": True,
-        "symptom_onset": "2026-02-26",
-        "symptoms": ["fever", "cough", "loss_of_smell"],
-        "test_date": "2026-02-27",
-        "hospitalised": False,
-        "profession": f"Enseignant·e {index}",
-        "care_worker": False,
-        "risk_people": False,
-        "isolation_possible": True,
-        "contact_period": "2026-02-24",
-        "contacts": [
-            {
-                "first_name": f"Contact{index}-{n}",
-                "last_name": "Dupont",
-                "phone": "+32470123456",
-                "email": f"contact{index}.{n}@example.be",
-                "postcode": "5000",
-                "municipality": "Namur",
-                "relation": "household",
-                "last_contact": "2026-02-28",
-            }
-            for n in range(3)
-        ],
-    }
+    """A complete index-case interview the server accepts (about 1 kB of JSON)."""
+    return {**_complete(), "profession": f"Enseignant·e {index}"}
+
+
+@functools.cache
+def _complete() -> dict[str, object]:
+    from tests.answers import complete_answers, script
+
+    return complete_answers(script("index-first-call"), today=STARTED.date())
 
 
 def rss_mb() -> float:

@@ -153,3 +153,19 @@ def test_server_init_seed_and_add_agent(tmp_path: Path, env: dict[str, str]) -> 
     )
     assert added.returncode == 0, added.stderr
     assert "registered in team 'mons'" in added.stdout
+
+
+def test_server_refuses_to_start_with_a_bad_script(tmp_path: Path, env: dict[str, str]) -> None:
+    scripts = tmp_path / "scripts"
+    scripts.mkdir()
+    (scripts / "broken.v1.yaml").write_text("id: broken\nversion: 1\nkind: index_call\n")
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[central]\nquestionnaires_dir = "{scripts}"\n'
+        f'db_url = "sqlite:///{tmp_path / "central.sqlite3"}"\n'
+    )
+    result = tracer("--config", str(config), "server", "run", "--port", "1", env=env)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().count("\n") == 0
+    assert "broken.v1.yaml" in result.stderr

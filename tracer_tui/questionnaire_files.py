@@ -19,9 +19,10 @@ from pydantic import ValidationError
 
 from tracer_tui.core.questionnaire import Questionnaire, parse_questionnaire
 from tracer_tui.core.script_checks import QuestionnaireProblems
+from tracer_tui.errors import UserError
 
 
-class QuestionnaireFileError(ValueError):
+class QuestionnaireFileError(UserError, ValueError):
     """A script file that cannot be read or does not validate; the message names the file."""
 
     def __init__(self, message: str, problems: Sequence[str] = ()) -> None:

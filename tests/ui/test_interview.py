@@ -54,7 +54,7 @@ async def test_screen_by_screen_with_validation_in_the_agents_language(session: 
         assert "required" in str(error.render())
         assert pilot.app.focused is screen.query_one(f"#{field_id('identity_confirmed')}")
         await set_answer(pilot, "identity_confirmed", True)
-        await pilot.press("pagedown")
+        await pilot.press("enter")  # Enter on the last field goes on to the next screen
         await settle(pilot)
         assert progress(screen).startswith("Step 2 of")
         await pilot.press("pageup")

@@ -123,7 +123,8 @@ class EntryEditor(TracerModal[Interview | None]):
             show_error(self, key, changed.errors)
 
     @on(Input.Submitted)
-    def enter_pressed(self, event: Input.Submitted) -> None:
+    @on(YesNo.Submitted)
+    def enter_pressed(self, event: Input.Submitted | YesNo.Submitted) -> None:
         event.stop()
         fields = list(self.query(f"#entry-form {FIELDS}").results())
         if fields and event.control is fields[-1]:

@@ -281,7 +281,8 @@ class InterviewScreen(TracerScreen[None]):
             show_error(self, key, view.errors)
 
     @on(Input.Submitted)
-    def enter_pressed(self, event: Input.Submitted) -> None:
+    @on(YesNo.Submitted)
+    def enter_pressed(self, event: Input.Submitted | YesNo.Submitted) -> None:
         """Enter goes on: to the next field, or to the next screen from the last one."""
         pane = self.view.id if self.view else ""
         fields = list(self.query(f"#pane-{pane} {FIELDS}").results())

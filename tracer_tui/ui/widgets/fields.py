@@ -67,6 +67,14 @@ class YesNo(Widget, can_focus=True):
             tooltip=N_("Switch between yes and no"),
         ),
         Binding(
+            "enter",
+            "go_on",
+            N_("Go on"),
+            id="go-on",
+            show=False,
+            tooltip=N_("Next field, or next screen from the last one"),
+        ),
+        Binding(
             "delete,backspace",
             "set(None)",
             N_("Clear"),
@@ -104,6 +112,20 @@ class YesNo(Widget, can_focus=True):
         text.append(no, style="bold" if self.value is False else "")
         text.append(" [n]", style="dim")
         return text
+
+    class Submitted(Message):
+        """Enter on a yes/no: go on, as Enter does in a text field."""
+
+        def __init__(self, field: YesNo) -> None:
+            super().__init__()
+            self.field = field
+
+        @property
+        def control(self) -> YesNo:
+            return self.field
+
+    def action_go_on(self) -> None:
+        self.post_message(self.Submitted(self))
 
     def action_set(self, value: bool | None) -> None:
         self.value = value

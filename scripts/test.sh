@@ -20,7 +20,7 @@ fi
 
 # 2. A virtual environment with the project and its test extras.
 echo "== installing tracer and its test dependencies into .venv"
-bash scripts/setup.sh test pcsc
+bash scripts/setup.sh test pcsc server
 
 # 3. Lint, types, tests.
 echo "== ruff"

@@ -351,3 +351,13 @@ async def test_an_ended_session_signs_in_again_with_the_same_card(practice: Prac
         assert pilot.app.screen is queue  # the pledge is signed already
         with Session(practice.world.engine) as db:
             assert db.exec(select(AuthToken)).all()
+
+
+def test_pledge_paragraphs_reflow_to_the_screen_width() -> None:
+    from tracer_tui.ui.screens.pledge import reflow
+
+    text = "I declare that I have read and\n   understood the following.\n\n1. Secret.\n   Kept."
+    assert (
+        reflow(text)
+        == "I declare that I have read and understood the following.\n\n1. Secret. Kept."
+    )

@@ -106,7 +106,7 @@ class PledgeScreen(TracerScreen[None]):
         self.pledge = pledge
         language = current_language()
         self.query_one("#pledge-title", Static).update(pledge.title[language])
-        self.query_one("#pledge-text", Static).update(pledge.text[language])
+        self.query_one("#pledge-text", Static).update(reflow(pledge.text[language]))
         self.query_one("#pledge-accept", Button).disabled = False
 
     # -- accepting ---------------------------------------------------------------------
@@ -180,3 +180,14 @@ class PledgeScreen(TracerScreen[None]):
 
         notice = _("Without the confidentiality pledge you cannot work in tracer.")
         self.app.switch_screen(LoginScreen(notice=notice))
+
+
+def reflow(text: str) -> str:
+    """The pledge as the terminal's width allows: the file wraps its lines at about 95
+    characters, which a narrower screen would break again mid-line. Paragraphs stay apart.
+    (What is signed is the text as published, not this display.)"""
+    paragraphs = [
+        " ".join(line.strip() for line in block.splitlines())
+        for block in text.strip().split("\n\n")
+    ]
+    return "\n\n".join(paragraphs)

@@ -90,22 +90,23 @@ def work(store: LocalStore, script: Questionnaire) -> None:
         )
     emit(f"resume {task_id} {steps}")
     while True:
-        interview = step(interview, steps)
-        steps += 1
-        store.save_draft(
-            Draft(
-                task_id=task_id,
-                submission_id=submission_id,
-                questionnaire_id=script.id,
-                questionnaire_version=script.version,
-                language=Language.FR,
-                answers=interview.answers,
-                screen_id=interview.screen_id,
-                started_at=started,
-                updated_at=datetime.now(UTC),
+        if steps < STEPS_PER_TASK:  # a resumed, complete draft goes straight to the submit
+            interview = step(interview, steps)
+            steps += 1
+            store.save_draft(
+                Draft(
+                    task_id=task_id,
+                    submission_id=submission_id,
+                    questionnaire_id=script.id,
+                    questionnaire_version=script.version,
+                    language=Language.FR,
+                    answers=interview.answers,
+                    screen_id=interview.screen_id,
+                    started_at=started,
+                    updated_at=datetime.now(UTC),
+                )
             )
-        )
-        emit(f"saved {task_id} {steps}")
+            emit(f"saved {task_id} {steps}")
         if steps >= STEPS_PER_TASK:
             submission = InterviewSubmission(
                 submission_id=submission_id,

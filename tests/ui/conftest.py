@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import cast
 import pytest
 from textual.app import App
 from textual.pilot import Pilot
+from textual.worker import WorkerCancelled
 
 from tracer_tui.client.api import ApiClient
 from tracer_tui.client.card import VirtualCardBackend
@@ -94,7 +96,9 @@ async def settle(pilot: Pilot[None]) -> None:
     may start more workers: connect, then read the card…) and the screen is drawn."""
     quiet = 0
     for _ in range(30):
-        await pilot.app.workers.wait_for_complete()
+        # an exclusive worker replaced by a newer one is cancelled: go on waiting
+        with contextlib.suppress(WorkerCancelled):
+            await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         quiet = 0 if any(worker.is_running for worker in pilot.app.workers) else quiet + 1
         if quiet >= 3:

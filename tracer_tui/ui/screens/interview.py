@@ -31,6 +31,7 @@ from tracer_tui.ui.drafts import Drafts, drafts_of, make_draft
 from tracer_tui.ui.labels import kind_label
 from tracer_tui.ui.messages import describe_error
 from tracer_tui.ui.screens.delivery import deliver
+from tracer_tui.ui.screens.entries import edit_entry, remove_entry
 from tracer_tui.ui.widgets.entries import EntryTable
 from tracer_tui.ui.widgets.fields import YesNo, field_id, raw_value, show_error
 from tracer_tui.ui.widgets.form import answer_keys, first_with_errors, form_widgets
@@ -363,46 +364,15 @@ class InterviewScreen(TracerScreen[None]):
     # -- groups --------------------------------------------------------------------------------
     @on(EntryTable.Requested)
     def entry_requested(self, event: EntryTable.Requested) -> None:
-        if self.interview is None:
-            return
-        group = event.table.group
         if event.action == "remove" and event.index is not None:
-            self.remove_entry(group, event.index)
-            return
-        from tracer_tui.ui.screens.entry import EntryEditor
-
-        if event.action == "add":
-            editing = self.interview.with_entry_added(group.id)
-            index = editing.entry_count(group.id) - 1
+            remove_entry(self, event.table.group, event.index)
         else:
-            assert event.index is not None
-            editing, index = self.interview, event.index
-        original = self.interview
-
-        def done(result: Interview | None) -> None:
-            self.interview = result or original
-            self.touched.add(group.id)
-            self.save_draft()
-            self.draw(focus=group.id, rebuild=True)
-
-        self.app.push_screen(EntryEditor(editing, group, index, self.save_editing), done)
+            edit_entry(self, event.table.group, event.index)
 
     def save_editing(self, interview: Interview) -> None:
         """The entry editor saves the draft as the agent types, like every other answer."""
         self.interview = interview
         self.save_draft()
-
-    def remove_entry(self, group: Item, index: int) -> None:
-        from tracer_tui.ui.screens.confirm import ConfirmScreen
-
-        def answered(remove: bool | None) -> None:
-            if remove and self.interview is not None:
-                self.interview = self.interview.with_entry_removed(group.id, index)
-                self.save_draft()
-                self.draw(focus=group.id, rebuild=True)
-
-        question = _("Remove entry {number} from the list?").format(number=index + 1)
-        self.app.push_screen(ConfirmScreen(question), answered)
 
     # -- sending -------------------------------------------------------------------------------
     def action_submit(self) -> None:
